@@ -1,0 +1,37 @@
+using CoSellNet.Testing;
+using Microsoft.Extensions.Configuration;
+using Orleans.TestingHost;
+
+namespace CoSellNet.Silo.Tests.Grains;
+
+/// <summary>The in-process Orleans test cluster with CoSellNet's grain storage and reminders on a real PostgreSQL database.</summary>
+public sealed class GrainCluster : IAsyncLifetime
+{
+    public TestCluster Cluster { get; private set; } = null!;
+    public IGrainFactory Grains => Cluster.GrainFactory;
+
+    public async Task InitializeAsync()
+    {
+        var connectionString = await PostgresServer.CreateDatabaseAsync("grains");
+        var builder = new TestClusterBuilder(1);
+        builder.Options.ClusterId = "grains-" + Guid.NewGuid().ToString("N")[..12];
+        builder.Properties["ConnectionStrings:CoSellNet"] = connectionString;
+        builder.AddSiloBuilderConfigurator<Configurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync() => await Cluster.StopAllSilosAsync();
+
+    private sealed class Configurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo) =>
+            silo.AddCoSellNet(silo.Configuration.RequireConnectionString());
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class GrainCollection : ICollectionFixture<GrainCluster>
+{
+    public const string Name = "grains";
+}
