@@ -55,9 +55,15 @@ public static class SiloHosting
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         services.TryAddSingleton<PartnerDirectory>();
-        // Wire DTOs cross grain calls as JSON: CoSellNet.Protocol has no dependencies, so it carries no Orleans attributes.
-        services.AddSerializer(s => s.AddJsonSerializer(t => t.Namespace == "CoSellNet.Protocol"));
+        services.AddCoSellNetSerialization();
     }
+
+    /// <summary>
+    /// Wire DTOs cross grain calls as JSON: CoSellNet.Protocol has no dependencies, so it carries
+    /// no Orleans attributes. Silos and any external cluster client both need this.
+    /// </summary>
+    public static IServiceCollection AddCoSellNetSerialization(this IServiceCollection services) =>
+        services.AddSerializer(s => s.AddJsonSerializer(t => t.Namespace == typeof(Protocol.Routes).Namespace));
 
     public static string RequireConnectionString(this IConfiguration configuration) =>
         configuration.GetConnectionString(ConnectionStringName) is { Length: > 0 } cs

@@ -17,6 +17,7 @@ public sealed class GrainCluster : IAsyncLifetime
         builder.Options.ClusterId = "grains-" + Guid.NewGuid().ToString("N")[..12];
         builder.Properties["ConnectionStrings:CoSellNet"] = connectionString;
         builder.AddSiloBuilderConfigurator<Configurator>();
+        builder.AddClientBuilderConfigurator<ClientConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
@@ -27,6 +28,12 @@ public sealed class GrainCluster : IAsyncLifetime
     {
         public void Configure(ISiloBuilder silo) =>
             silo.AddCoSellNet(silo.Configuration.RequireConnectionString());
+    }
+
+    private sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(Microsoft.Extensions.Configuration.IConfiguration configuration, IClientBuilder client) =>
+            client.Services.AddCoSellNetSerialization();
     }
 }
 
