@@ -5,7 +5,6 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/deploy/pg.sh" ensure
 export ConnectionStrings__CoSellNet=${ConnectionStrings__CoSellNet:-$("$root/deploy/pg.sh" url)}
-export Node__OperatorKeyFile=${Node__OperatorKeyFile:-$root/.local/operator-key}
 dotnet build "$root/api/CoSellNet.Api" -c Release -v quiet -nologo
 dll=$root/api/CoSellNet.Api/bin/Release/net10.0/cosellnet-node.dll
 dotnet "$dll" migrate
