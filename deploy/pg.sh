@@ -75,13 +75,14 @@ ensure_service_user() {
 }
 
 # Runs a command as the service user when we are root, from / so that an unreadable current
-# directory (e.g. /root) never bothers PostgreSQL's tools.
+# directory (e.g. /root) never bothers PostgreSQL's tools. File descriptor 9 (our lock) is not
+# passed on: a server started with it would hold the lock for as long as it runs.
 as_service() {
   if is_root; then
-    if command -v runuser >/dev/null; then (cd / && runuser -u "$service_user" -- "$@")
-    else (cd / && setpriv --reuid="$service_user" --regid="$(id -g "$service_user")" --init-groups -- "$@"); fi
+    if command -v runuser >/dev/null; then (cd / && runuser -u "$service_user" -- "$@") 9>&-
+    else (cd / && setpriv --reuid="$service_user" --regid="$(id -g "$service_user")" --init-groups -- "$@") 9>&-; fi
   else
-    (cd / && "$@")
+    (cd / && "$@") 9>&-
   fi
 }
 
