@@ -164,6 +164,7 @@ cmd_init() {
   chmod 600 "$pwfile"
   cp "$pwfile" "$stage/pw"
   : >> "$log"
+  chmod 600 "$log"
   if is_root; then chown -R "$service_user:" "$stage" "$log"; fi
   as_service test -w "$stage" || die "the service user '$service_user' cannot reach $home: a parent directory is not
   searchable by other users (e.g. /root is 0700). Clone the repository elsewhere (e.g. under /srv or /tmp)
@@ -225,6 +226,7 @@ cmd_start() {
   local port; port=$(port_for_start)
   port_in_use "$port" && die "127.0.0.1:$port is already in use by another program; set COSELLNET_PG_PORT to a free port"
   : >> "$log"
+  chmod 600 "$log"
   if is_root; then chown "$service_user:" "$log"; fi
   local started=$SECONDS
   if ! as_service "$bin/pg_ctl" -D "$data" -l "$log" -w -t 90 -o "-p $port" start >/dev/null; then
