@@ -55,6 +55,7 @@ public static class SiloHosting
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         services.TryAddSingleton<PartnerDirectory>();
+        services.TryAddSingleton<Psi.PsiStore>();
         services.AddCoSellNetSerialization();
     }
 

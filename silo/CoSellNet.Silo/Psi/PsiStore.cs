@@ -1,0 +1,218 @@
+using System.Security.Cryptography;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CoSellNet.Silo.Psi;
+
+/// <summary>What became of a chunk.</summary>
+public enum ChunkOutcome
+{
+    /// <summary>Stored.</summary>
+    Accepted,
+    /// <summary>The same bytes were already stored under this chunk number: nothing to do.</summary>
+    Replayed,
+    /// <summary>Different bytes were already stored under this chunk number.</summary>
+    Conflict,
+    /// <summary>Not the next chunk: <see cref="PsiUpload.Chunks"/> is the one expected.</summary>
+    OutOfOrder,
+    /// <summary>More records than the upload declared.</summary>
+    OverCount,
+    /// <summary>The upload is already committed.</summary>
+    Committed,
+}
+
+/// <summary>
+/// Blinded points in PostgreSQL: upload sessions, staged chunks (binary COPY) and committed
+/// records. Every write that must be all-or-nothing is one transaction that locks the upload's
+/// row, so concurrent retries of one chunk or commit cannot interleave.
+/// </summary>
+public sealed class PsiStore(NpgsqlDataSource db)
+{
+    public async Task<PsiUpload?> FindUpload(Guid uploadId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand($"SELECT {UploadColumns} FROM psi_uploads WHERE upload_id = $1");
+        cmd.Parameters.Add(new() { Value = uploadId });
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? ReadUpload(reader) : null;
+    }
+
+    /// <summary>Creates the session unless one with this id exists; returns what is stored under the id.</summary>
+    public async Task<PsiUpload> CreateUpload(PsiUpload upload, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            INSERT INTO psi_uploads (upload_id, partnership, epoch, owner, population, kind, declared_count)
+            VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (upload_id) DO NOTHING
+            """);
+        cmd.Parameters.Add(new() { Value = upload.UploadId });
+        cmd.Parameters.Add(new() { Value = upload.Partnership });
+        cmd.Parameters.Add(new() { Value = upload.Epoch });
+        cmd.Parameters.Add(new() { Value = upload.Owner });
+        cmd.Parameters.Add(new() { Value = upload.Population });
+        cmd.Parameters.Add(new() { Value = KindName(upload.Kind) });
+        cmd.Parameters.Add(new() { Value = upload.DeclaredCount });
+        await cmd.ExecuteNonQueryAsync(ct);
+        return (await FindUpload(upload.UploadId, ct))!;
+    }
+
+    /// <summary>
+    /// Stores chunk <paramref name="chunk"/> of an upload, whose records are laid out back to back
+    /// in <paramref name="body"/> (the caller checked sizes and points). Returns the outcome and the
+    /// upload as it now stands.
+    /// </summary>
+    public async Task<(ChunkOutcome Outcome, PsiUpload Upload)> AddChunk(Guid uploadId, int chunk, ReadOnlyMemory<byte> body, CancellationToken ct = default)
+    {
+        var sha = SHA256.HashData(body.Span);
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var upload = await LockUpload(connection, uploadId, ct);
+        if (upload.CommittedAt is not null) return (ChunkOutcome.Committed, upload);
+        if (chunk < upload.Chunks)
+        {
+            await using var cmd = new NpgsqlCommand("SELECT sha256 FROM psi_upload_chunks WHERE upload_id = $1 AND chunk = $2", connection, tx);
+            cmd.Parameters.Add(new() { Value = uploadId });
+            cmd.Parameters.Add(new() { Value = chunk });
+            var stored = (byte[])(await cmd.ExecuteScalarAsync(ct))!;
+            return (stored.AsSpan().SequenceEqual(sha) ? ChunkOutcome.Replayed : ChunkOutcome.Conflict, upload);
+        }
+        if (chunk > upload.Chunks) return (ChunkOutcome.OutOfOrder, upload);
+        var count = body.Length / upload.RecordSize;
+        if (upload.ReceivedCount + count > upload.DeclaredCount) return (ChunkOutcome.OverCount, upload);
+
+        await using (var writer = await connection.BeginBinaryImportAsync("COPY psi_staged (upload_id, record_id, point) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            var bytes = MemoryMarshalArray(body);
+            for (var offset = 0; offset < body.Length; offset += upload.RecordSize)
+            {
+                await writer.StartRowAsync(ct);
+                await writer.WriteAsync(uploadId, NpgsqlDbType.Uuid, ct);
+                await writer.WriteAsync(new ArraySegment<byte>(bytes.Array!, bytes.Offset + offset, PsiWire.RecordIdSize), NpgsqlDbType.Bytea, ct);
+                if (upload.Kind == UploadKind.Add)
+                    await writer.WriteAsync(new ArraySegment<byte>(bytes.Array!, bytes.Offset + offset + PsiWire.RecordIdSize, PsiWire.PointSize), NpgsqlDbType.Bytea, ct);
+                else
+                    await writer.WriteNullAsync(ct);
+            }
+            await writer.CompleteAsync(ct);
+        }
+        await using (var batch = new NpgsqlBatch(connection, tx))
+        {
+            batch.BatchCommands.Add(Command("INSERT INTO psi_upload_chunks (upload_id, chunk, sha256, count) VALUES ($1, $2, $3, $4)", uploadId, chunk, sha, count));
+            batch.BatchCommands.Add(Command("UPDATE psi_uploads SET chunks = chunks + 1, received_count = received_count + $2 WHERE upload_id = $1", uploadId, count));
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        return (ChunkOutcome.Accepted, upload with { Chunks = upload.Chunks + 1, ReceivedCount = upload.ReceivedCount + count });
+    }
+
+    /// <summary>
+    /// Commits a complete upload: added records join the side's list (a record id already there
+    /// with the same population and point is left alone; one that changed gets a new sequence
+    /// number, so the counterpart re-blinds it), removed ones leave it. Idempotent.
+    /// Returns the upload as committed.
+    /// </summary>
+    public async Task<PsiUpload> Commit(Guid uploadId, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var upload = await LockUpload(connection, uploadId, ct);
+        if (upload.CommittedAt is not null) return upload;
+        if (upload.ReceivedCount != upload.DeclaredCount)
+            throw new InvalidOperationException($"Upload {uploadId} is incomplete: {upload.ReceivedCount} of {upload.DeclaredCount} records.");
+
+        // One side's commits are serialized so that sequence numbers only grow.
+        await using (var lockSide = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended($1, $2))", connection, tx))
+        {
+            lockSide.Parameters.Add(new() { Value = $"{upload.Partnership}#{upload.Owner}" });
+            lockSide.Parameters.Add(new() { Value = (long)upload.Epoch });
+            await lockSide.ExecuteNonQueryAsync(ct);
+        }
+        var sql = upload.Kind == UploadKind.Add
+            ? """
+              INSERT INTO psi_records AS r (partnership, epoch, owner, record_id, seq, population, point)
+              SELECT $1, $2, $3, s.record_id,
+                     (SELECT coalesce(max(seq), 0) FROM psi_records WHERE partnership = $1 AND epoch = $2 AND owner = $3)
+                       + row_number() OVER (ORDER BY s.record_id),
+                     $4, s.point
+                FROM (SELECT DISTINCT ON (record_id) record_id, point FROM psi_staged WHERE upload_id = $5 ORDER BY record_id) s
+              ON CONFLICT (partnership, epoch, owner, record_id) DO UPDATE
+                 SET seq = EXCLUDED.seq, population = EXCLUDED.population, point = EXCLUDED.point, tag = NULL
+               WHERE r.population <> EXCLUDED.population OR r.point <> EXCLUDED.point
+              """
+            : """
+              DELETE FROM psi_records
+               WHERE partnership = $1 AND epoch = $2 AND owner = $3
+                 AND record_id IN (SELECT record_id FROM psi_staged WHERE upload_id = $4)
+              """;
+        await using (var apply = new NpgsqlCommand(sql, connection, tx))
+        {
+            apply.Parameters.Add(new() { Value = upload.Partnership });
+            apply.Parameters.Add(new() { Value = upload.Epoch });
+            apply.Parameters.Add(new() { Value = upload.Owner });
+            if (upload.Kind == UploadKind.Add) apply.Parameters.Add(new() { Value = upload.Population });
+            apply.Parameters.Add(new() { Value = uploadId });
+            await apply.ExecuteNonQueryAsync(ct);
+        }
+        await using (var done = new NpgsqlBatch(connection, tx))
+        {
+            done.BatchCommands.Add(Command("DELETE FROM psi_staged WHERE upload_id = $1", uploadId));
+            done.BatchCommands.Add(Command("UPDATE psi_uploads SET committed_at = now() WHERE upload_id = $1", uploadId));
+            await done.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        return (await FindUpload(uploadId, ct))!;
+    }
+
+    /// <summary>Record counts of one side's committed list, by population.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> Counts(string partnership, int epoch, string owner, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT population, count(*) FROM psi_records WHERE partnership = $1 AND epoch = $2 AND owner = $3 GROUP BY population
+            """);
+        cmd.Parameters.Add(new() { Value = partnership });
+        cmd.Parameters.Add(new() { Value = epoch });
+        cmd.Parameters.Add(new() { Value = owner });
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) counts[reader.GetString(0)] = reader.GetInt64(1);
+        return counts;
+    }
+
+    /// <summary>Deletes a partnership's blinded data of every epoch before <paramref name="keepFrom"/> (all of it for int.MaxValue).</summary>
+    public async Task DeleteBefore(string partnership, int keepFrom, CancellationToken ct = default)
+    {
+        await using var batch = db.CreateBatch();
+        batch.BatchCommands.Add(Command("DELETE FROM psi_records WHERE partnership = $1 AND epoch < $2", partnership, keepFrom));
+        batch.BatchCommands.Add(Command("DELETE FROM psi_uploads WHERE partnership = $1 AND epoch < $2", partnership, keepFrom));
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    private const string UploadColumns =
+        "upload_id, partnership, epoch, owner, population, kind, declared_count, received_count, chunks, committed_at";
+
+    private static async Task<PsiUpload> LockUpload(NpgsqlConnection connection, Guid uploadId, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand($"SELECT {UploadColumns} FROM psi_uploads WHERE upload_id = $1 FOR UPDATE", connection);
+        cmd.Parameters.Add(new() { Value = uploadId });
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? ReadUpload(reader) : throw new KeyNotFoundException($"No upload {uploadId}.");
+    }
+
+    private static PsiUpload ReadUpload(NpgsqlDataReader r) => new(
+        r.GetGuid(0), r.GetString(1), r.GetInt32(2), r.GetString(3), r.GetString(4),
+        r.GetString(5) == "add" ? UploadKind.Add : UploadKind.Remove,
+        r.GetInt32(6), r.GetInt32(7), r.GetInt32(8),
+        r.IsDBNull(9) ? null : r.GetFieldValue<DateTimeOffset>(9));
+
+    private static NpgsqlBatchCommand Command(string sql, params object[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        return command;
+    }
+
+    private static string KindName(UploadKind kind) => kind == UploadKind.Add ? "add" : "remove";
+
+    private static ArraySegment<byte> MemoryMarshalArray(ReadOnlyMemory<byte> memory) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(memory, out var segment)
+            ? segment
+            : new ArraySegment<byte>(memory.ToArray());
+}

@@ -1,0 +1,105 @@
+using System.Security.Cryptography;
+using CoSellNet.Silo.Psi;
+using CoSellNet.Testing;
+using Npgsql;
+
+namespace CoSellNet.Silo.Tests.Psi;
+
+public sealed class PsiStoreTests(PostgresDatabaseFixture database) : IClassFixture<PostgresDatabaseFixture>
+{
+    private readonly PsiStore _store = new(database.DataSource);
+
+    private static byte[] Records(int count, string population = "p", byte salt = 0)
+    {
+        var bytes = new byte[count * PsiWire.AddRecordSize];
+        for (var i = 0; i < count; i++)
+        {
+            var id = SHA256.HashData(BitConverter.GetBytes(i))[..PsiWire.RecordIdSize];
+            id.CopyTo(bytes, i * PsiWire.AddRecordSize);
+            var point = SHA256.HashData([.. BitConverter.GetBytes(i), salt, .. System.Text.Encoding.UTF8.GetBytes(population)]);
+            point.CopyTo(bytes, i * PsiWire.AddRecordSize + PsiWire.RecordIdSize);
+        }
+        return bytes;
+    }
+
+    private Task<PsiUpload> Upload(string partnership, string population, int count, UploadKind kind = UploadKind.Add) =>
+        _store.CreateUpload(new PsiUpload(Guid.NewGuid(), partnership, 1, "a", population, kind, count, 0, 0, null));
+
+    [Fact]
+    public async Task Chunks_must_come_in_order_and_replays_of_the_same_bytes_are_harmless()
+    {
+        var partnership = "chunks|" + Guid.NewGuid();
+        var upload = await Upload(partnership, "customers", 20);
+        var all = Records(20);
+        var first = all.AsMemory(0, 10 * PsiWire.AddRecordSize);
+        var second = all.AsMemory(10 * PsiWire.AddRecordSize);
+
+        Assert.Equal(ChunkOutcome.OutOfOrder, (await _store.AddChunk(upload.UploadId, 1, second)).Outcome);
+        Assert.Equal(ChunkOutcome.Accepted, (await _store.AddChunk(upload.UploadId, 0, first)).Outcome);
+        Assert.Equal(ChunkOutcome.Replayed, (await _store.AddChunk(upload.UploadId, 0, first)).Outcome);
+        Assert.Equal(ChunkOutcome.Conflict, (await _store.AddChunk(upload.UploadId, 0, second)).Outcome);
+        var (outcome, after) = await _store.AddChunk(upload.UploadId, 1, second);
+        Assert.Equal(ChunkOutcome.Accepted, outcome);
+        Assert.Equal(20, after.ReceivedCount);
+        Assert.Equal(ChunkOutcome.OverCount, (await _store.AddChunk(upload.UploadId, 2, first)).Outcome);
+
+        var committed = await _store.Commit(upload.UploadId);
+        Assert.NotNull(committed.CommittedAt);
+        Assert.Equal(committed, await _store.Commit(upload.UploadId));
+        Assert.Equal(ChunkOutcome.Committed, (await _store.AddChunk(upload.UploadId, 2, first)).Outcome);
+        Assert.Equal(20, (await _store.Counts(partnership, 1, "a"))["customers"]);
+        Assert.Equal(0L, await Scalar("SELECT count(*) FROM psi_staged WHERE upload_id = $1", upload.UploadId));
+    }
+
+    [Fact]
+    public async Task Uploading_again_never_duplicates_and_changed_records_are_sequenced_anew()
+    {
+        var partnership = "again|" + Guid.NewGuid();
+        foreach (var _ in new[] { 1, 2 })
+        {
+            var upload = await Upload(partnership, "customers", 30);
+            await _store.AddChunk(upload.UploadId, 0, Records(30));
+            await _store.Commit(upload.UploadId);
+        }
+        Assert.Equal(30, (await _store.Counts(partnership, 1, "a"))["customers"]);
+        var maxSeq = (long)(await Scalar("SELECT max(seq) FROM psi_records WHERE partnership = $1", partnership))!;
+        Assert.Equal(30, maxSeq);
+
+        // The first 5 accounts moved to another population: same ids, new points.
+        var moved = await Upload(partnership, "prospects", 5);
+        await _store.AddChunk(moved.UploadId, 0, Records(5, "prospects", 1));
+        await _store.Commit(moved.UploadId);
+        var counts = await _store.Counts(partnership, 1, "a");
+        Assert.Equal(25, counts["customers"]);
+        Assert.Equal(5, counts["prospects"]);
+        Assert.Equal(35L, await Scalar("SELECT max(seq) FROM psi_records WHERE partnership = $1", partnership));
+    }
+
+    [Fact]
+    public async Task Removals_delete_records_and_ending_deletes_everything()
+    {
+        var partnership = "remove|" + Guid.NewGuid();
+        var upload = await Upload(partnership, "customers", 10);
+        var records = Records(10);
+        await _store.AddChunk(upload.UploadId, 0, records);
+        await _store.Commit(upload.UploadId);
+
+        var removal = await Upload(partnership, "customers", 3, UploadKind.Remove);
+        var ids = new byte[3 * PsiWire.RecordIdSize];
+        for (var i = 0; i < 3; i++) records.AsSpan(i * PsiWire.AddRecordSize, PsiWire.RecordIdSize).CopyTo(ids.AsSpan(i * PsiWire.RecordIdSize));
+        await _store.AddChunk(removal.UploadId, 0, ids);
+        await _store.Commit(removal.UploadId);
+        Assert.Equal(7, (await _store.Counts(partnership, 1, "a"))["customers"]);
+
+        await _store.DeleteBefore(partnership, int.MaxValue);
+        Assert.Empty(await _store.Counts(partnership, 1, "a"));
+        Assert.Null(await _store.FindUpload(upload.UploadId));
+    }
+
+    private async Task<object?> Scalar(string sql, object parameter)
+    {
+        await using var cmd = database.DataSource.CreateCommand(sql);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        return await cmd.ExecuteScalarAsync();
+    }
+}
