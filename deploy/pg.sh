@@ -23,7 +23,13 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-data=${COSELLNET_PG_DATA:-$root/.local/pg/data}
+local_home=$root/.local/pg
+# When the repository sits where the service user cannot go (under /root, say), init puts the
+# cluster under /var/lib/cosellnet instead and leaves this pointer behind.
+pointer=$local_home/data-location
+if [ -n "${COSELLNET_PG_DATA:-}" ]; then data=$COSELLNET_PG_DATA
+elif [ -s "$pointer" ]; then data=$(cat "$pointer")
+else data=$local_home/data; fi
 case $data in /*) ;; *) data=$PWD/$data ;; esac
 data=${data%/}
 home=$(dirname "$data")
@@ -147,6 +153,16 @@ cmd_init() {
   if has_cluster; then say "cluster already exists at $data"; return; fi
   ensure_service_user
   mkdir -p "$home"
+  if is_root && [ -z "${COSELLNET_PG_DATA:-}" ] && ! as_service test -x "$home"; then
+    # The default location is unreachable for the service user: use one outside the repository.
+    data=/var/lib/cosellnet/pg-$(printf '%s' "$root" | sha256sum | head -c 12)/data
+    home=$(dirname "$data"); pwfile=$home/password; log=$home/postgres.log
+    mkdir -p "$home"
+    chmod 755 /var/lib/cosellnet
+    say "note: '$service_user' cannot reach $local_home (a parent directory such as /root is private),"
+    say "      so the cluster goes to $data (recorded in $pointer)"
+    if has_cluster; then echo "$data" > "$pointer"; say "cluster already exists at $data"; return; fi
+  fi
   if [ -e "$data" ]; then
     [ -d "$data" ] && [ -z "$(ls -A "$data")" ] || die "$data exists but holds no PostgreSQL cluster; move it away or set COSELLNET_PG_DATA"
     rmdir "$data" || die "cannot use $data (an empty mount point?); set COSELLNET_PG_DATA to a directory inside it"
@@ -214,6 +230,7 @@ cmd_init() {
   mv "$stage/data" "$data"
   rm -rf "$stage"
   trap - EXIT
+  if [ "$data" != "$local_home/data" ] && [ -z "${COSELLNET_PG_DATA:-}" ]; then echo "$data" > "$pointer"; fi
   say "created cluster at $data (port $port, superuser $role, password in $pwfile) in $(( SECONDS - started ))s"
   [ -n "$sockdir" ] || say "note: $data is too long a path for a unix socket; TCP only"
 }

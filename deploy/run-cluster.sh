@@ -100,7 +100,13 @@ cmd_start() {
   local count=2
   if [ $# -gt 0 ] && [[ $1 != -* ]]; then count=$1; shift; fi
   [[ $count =~ ^[0-9]+$ ]] && [ "$count" -ge 1 ] && [ "$count" -le 50 ] || die "the node count must be a number from 1 to 50, not '$count'"
-  local i
+  local i arg
+  for arg in "$@"; do
+    case $arg in
+      --Node:Instance*|--Node:HttpPort*|--Node:SiloPort*|--Node:GatewayPort*|--Node__*Port*|--Node__Instance*)
+        die "$arg would give every node the same ports; run-cluster.sh numbers the nodes itself (node i: HTTP 5080+i)" ;;
+    esac
+  done
   for i in $(known_nodes); do
     [ -z "$(node_pid "$i")" ] || die "node $i is already running: deploy/run-cluster.sh stop first"
   done
