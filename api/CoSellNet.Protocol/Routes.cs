@@ -24,6 +24,13 @@ public static class Routes
     public static string PartnershipAction(string counterpartId, string action) => $"{Partnership(counterpartId)}/{action}";
     // actions: accept, decline, pause, resume, end, rotate (POST); motions, rules (PUT); history (GET)
 
+    /// <summary>Uploads of my blinded list to one partnership: POST to start, GET one to resume.</summary>
+    public static string PsiUploads(string counterpartId) => $"{Partnership(counterpartId)}/psi/uploads";
+    public static string PsiUpload(string counterpartId, Guid uploadId) => $"{PsiUploads(counterpartId)}/{uploadId}";
+    /// <summary>PUT chunk <paramref name="chunk"/> (0, 1, ...) of an upload as application/octet-stream.</summary>
+    public static string PsiChunk(string counterpartId, Guid uploadId, int chunk) => $"{PsiUpload(counterpartId, uploadId)}/chunks/{chunk}";
+    public static string PsiCommit(string counterpartId, Guid uploadId) => $"{PsiUpload(counterpartId, uploadId)}/commit";
+
     public const string HealthLive = "/health/live";
     public const string HealthReady = "/health/ready";
     public const string OpenApi = "/openapi/v1.json";

@@ -63,7 +63,9 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
     private static string BadRequestDetail(BadHttpRequestException bad) => bad.InnerException switch
     {
         JsonException json => $"The JSON body could not be read{(json.Path is { } p ? $" at {p}" : "")}: {FirstSentence(json.Message)} Check the field's type and allowed values in the OpenAPI document (/openapi/v1.json).",
-        _ when bad.StatusCode == StatusCodes.Status413PayloadTooLarge => "The request body is larger than this node accepts. Send less data per request.",
+        _ when bad.StatusCode == StatusCodes.Status413PayloadTooLarge && bad.Message.StartsWith("Request body too large", StringComparison.Ordinal) =>
+            "The request body is larger than this node accepts. Send less data per request.",
+        _ when bad.StatusCode is StatusCodes.Status413PayloadTooLarge or StatusCodes.Status415UnsupportedMediaType => bad.Message,
         _ => bad.Message + " Check the request against the OpenAPI document (/openapi/v1.json).",
     };
 

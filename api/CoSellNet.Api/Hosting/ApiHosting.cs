@@ -6,6 +6,7 @@ using CoSellNet.Api.Invitations;
 using CoSellNet.Api.Keys;
 using CoSellNet.Api.Partners;
 using CoSellNet.Api.Partnerships;
+using CoSellNet.Api.Psi;
 using CoSellNet.Protocol;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.RateLimiting;
@@ -21,11 +22,22 @@ public static class ApiHosting
         var services = builder.Services;
         var limits = builder.Configuration.GetSection(RateLimits.Section).Get<RateLimits>() ?? new RateLimits();
         services.AddSingleton(limits);
+        services.AddSingleton(builder.Configuration.GetSection(PsiLimits.Section).Get<PsiLimits>() ?? new PsiLimits());
 
         services.Configure<JsonOptions>(o => o.SerializerOptions.AllowTrailingCommas = false);
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
-            c.ProblemDetails.Extensions.TryAdd("traceId", c.HttpContext.TraceIdentifier));
+        {
+            c.ProblemDetails.Extensions.TryAdd("traceId", c.HttpContext.TraceIdentifier);
+            // Refusals made by routing itself (no endpoint, wrong method, wrong content type) carry no detail of their own.
+            c.ProblemDetails.Detail ??= c.ProblemDetails.Status switch
+            {
+                StatusCodes.Status404NotFound => "There is nothing at this address. The API is under /api/v1; see /openapi/v1.json.",
+                StatusCodes.Status405MethodNotAllowed => "This address does not take that HTTP method; see /openapi/v1.json.",
+                StatusCodes.Status415UnsupportedMediaType => "This endpoint does not take that Content-Type; see /openapi/v1.json for what it accepts.",
+                _ => "See /openapi/v1.json for how to call this node.",
+            };
+        });
         services.AddExceptionHandler<ProblemExceptionHandler>();
 
         services.AddAuthentication(ApiKeyAuthentication.SchemeName)
@@ -59,7 +71,7 @@ public static class ApiHosting
         app.MapCoSellNetHealth();
 
         var api = app.MapGroup(Routes.Prefix);
-        api.MapPartners().MapDirectory().MapKeys().MapInvitations().MapPartnerships();
+        api.MapPartners().MapDirectory().MapKeys().MapInvitations().MapPartnerships().MapPsiUploads();
 
         app.Lifetime.ApplicationStarted.Register(() =>
             Console.WriteLine($"CoSellNet node listening on {string.Join(", ", app.Urls)} (API {Routes.Prefix}, OpenAPI {Routes.OpenApi})"));

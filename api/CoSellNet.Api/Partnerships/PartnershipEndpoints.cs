@@ -24,7 +24,7 @@ public static class PartnershipEndpoints
             var (after, size) = Cursor.Read(cursor, limit);
             var me = user.PrincipalId();
             var counterparts = await grains.GetGrain<IPartnerGrain>(me).ListCounterparts(after, size + 1);
-            var views = await Task.WhenAll(counterparts.Select(c => With(grains, me, c).Get(me)));
+            var views = await Task.WhenAll(counterparts.Select(c => Grain(grains, me, c).Get(me)));
             return TypedResults.Ok(Cursor.Of([.. views], v => v.Theirs.PartnerId, size));
         })
         .RequireAuthorization(Claims.Policies.Read)
@@ -35,7 +35,7 @@ public static class PartnershipEndpoints
             if (string.IsNullOrWhiteSpace(proposal.CounterpartId) || proposal.CounterpartId.Length > 64)
                 throw ProblemException.Invalid("counterpartId", "is required: the partner id from the directory.");
             var me = user.PrincipalId();
-            var view = await With(grains, me, proposal.CounterpartId).Propose(me, proposal);
+            var view = await Grain(grains, me, proposal.CounterpartId).Propose(me, proposal);
             return TypedResults.Created(Routes.Partnership(proposal.CounterpartId), view);
         })
         .RequireAuthorization(Claims.Policies.Write)
@@ -54,7 +54,7 @@ public static class PartnershipEndpoints
             if (after is not null && !long.TryParse(after, out afterSequence))
                 throw ProblemException.Invalid("cursor", "is not a cursor this node issued; pass nextCursor from the previous page unchanged.");
             var me = user.PrincipalId();
-            var changes = await With(grains, me, counterpartId).History(me, afterSequence, size + 1);
+            var changes = await Grain(grains, me, counterpartId).History(me, afterSequence, size + 1);
             return TypedResults.Ok(Cursor.Of([.. changes], c => c.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), size));
         })
         .RequireAuthorization(Claims.Policies.Read)
@@ -94,13 +94,16 @@ public static class PartnershipEndpoints
     private static async Task<Ok<PartnershipView>> Act(ClaimsPrincipal user, IGrainFactory grains, string counterpartId, Func<IPartnershipGrain, string, Task<PartnershipView>> call)
     {
         var me = user.PrincipalId();
-        return TypedResults.Ok(await call(With(grains, me, counterpartId), me));
+        return TypedResults.Ok(await call(Grain(grains, me, counterpartId), me));
     }
 
-    private static IPartnershipGrain With(IGrainFactory grains, string me, string counterpartId)
-    {
-        if (counterpartId.Length is 0 or > 64 || !counterpartId.All(char.IsAsciiLetterOrDigit))
-            throw ProblemException.NotFound("Partnership", $"'{counterpartId[..Math.Min(64, counterpartId.Length)]}' is not a partner id. Partner ids are in the directory (GET /api/v1/directory).");
-        return grains.GetGrain<IPartnershipGrain>(PartnershipKey.For(me, counterpartId));
-    }
+    /// <summary>My partnership grain with one counterpart.</summary>
+    internal static IPartnershipGrain Grain(IGrainFactory grains, string me, string counterpartId) =>
+        grains.GetGrain<IPartnershipGrain>(PartnershipKey.For(me, CheckId(counterpartId)));
+
+    /// <summary>A partner id from a URL: anything else cannot name a partnership.</summary>
+    internal static string CheckId(string counterpartId) =>
+        counterpartId.Length is > 0 and <= 64 && counterpartId.All(char.IsAsciiLetterOrDigit)
+            ? counterpartId
+            : throw ProblemException.NotFound("Partnership", $"'{counterpartId[..Math.Min(64, counterpartId.Length)]}' is not a partner id. Partner ids are in the directory (GET /api/v1/directory).");
 }

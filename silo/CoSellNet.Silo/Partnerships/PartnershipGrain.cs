@@ -6,6 +6,7 @@ namespace CoSellNet.Silo.Partnerships;
 
 public sealed class PartnershipGrain(
     [PersistentState("partnership", SiloHosting.StorageName)] IPersistentState<PartnershipState> state,
+    Psi.PsiStore psi,
     TimeProvider clock) : Grain, IPartnershipGrain
 {
     private PartnershipState S => state.State;
@@ -93,18 +94,23 @@ public sealed class PartnershipGrain(
         return Change(by, "resumed", s => s with { Status = anyPaused ? PartnershipStatus.Paused : PartnershipStatus.Active });
     }
 
-    public Task<PartnershipView> End(string by)
+    public async Task<PartnershipView> End(string by)
     {
         RequireLive(by, "end");
-        return Change(by, "ended", s => s with { Status = PartnershipStatus.Ended });
+        var view = await Change(by, "ended", s => s with { Status = PartnershipStatus.Ended });
+        // Ending withdraws consent: the blinded data of every epoch goes.
+        await psi.DeleteBefore(this.GetPrimaryKeyString(), int.MaxValue);
+        return view;
     }
 
-    public Task<PartnershipView> Rotate(string by)
+    public async Task<PartnershipView> Rotate(string by)
     {
         RequireLive(by, "rotate keys of");
         if (S.Status == PartnershipStatus.Proposed)
             throw ProblemException.Conflict("Partnership not active", "A proposed partnership has no data yet; rotate after it is accepted.");
-        return Change(by, "rotated", s => s with { Epoch = s.Epoch + 1 }, $"epoch {S.Epoch + 1}");
+        var view = await Change(by, "rotated", s => s with { Epoch = s.Epoch + 1 }, $"epoch {S.Epoch + 1}");
+        await psi.DeleteBefore(this.GetPrimaryKeyString(), S.Epoch);
+        return view;
     }
 
     public Task<PartnershipView> SetMotions(string by, IReadOnlyList<string> motions)

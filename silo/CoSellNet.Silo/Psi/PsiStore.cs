@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using CoSellNet.Protocol;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -85,9 +86,9 @@ public sealed class PsiStore(NpgsqlDataSource db)
             {
                 await writer.StartRowAsync(ct);
                 await writer.WriteAsync(uploadId, NpgsqlDbType.Uuid, ct);
-                await writer.WriteAsync(new ArraySegment<byte>(bytes.Array!, bytes.Offset + offset, PsiWire.RecordIdSize), NpgsqlDbType.Bytea, ct);
+                await writer.WriteAsync(new ArraySegment<byte>(bytes.Array!, bytes.Offset + offset, PsiFormat.RecordIdSize), NpgsqlDbType.Bytea, ct);
                 if (upload.Kind == UploadKind.Add)
-                    await writer.WriteAsync(new ArraySegment<byte>(bytes.Array!, bytes.Offset + offset + PsiWire.RecordIdSize, PsiWire.PointSize), NpgsqlDbType.Bytea, ct);
+                    await writer.WriteAsync(new ArraySegment<byte>(bytes.Array!, bytes.Offset + offset + PsiFormat.RecordIdSize, PsiFormat.PointSize), NpgsqlDbType.Bytea, ct);
                 else
                     await writer.WriteNullAsync(ct);
             }

@@ -1,6 +1,6 @@
-namespace CoSellNet.Silo.Psi;
+using CoSellNet.Protocol;
 
-public enum UploadKind { Add, Remove }
+namespace CoSellNet.Silo.Psi;
 
 /// <summary>An upload session as stored in <c>psi_uploads</c>.</summary>
 public sealed record PsiUpload(
@@ -15,5 +15,7 @@ public sealed record PsiUpload(
     int Chunks,
     DateTimeOffset? CommittedAt)
 {
-    public int RecordSize => Kind == UploadKind.Add ? PsiWire.AddRecordSize : PsiWire.RemoveRecordSize;
+    public int RecordSize => PsiFormat.RecordSize(Kind);
+
+    public UploadView ToView() => new(UploadId, Epoch, Population, Kind, DeclaredCount, ReceivedCount, Chunks, CommittedAt is not null);
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using CoSellNet.Protocol;
 using CoSellNet.Silo.Psi;
 using CoSellNet.Testing;
 using Npgsql;
@@ -11,13 +12,13 @@ public sealed class PsiStoreTests(PostgresDatabaseFixture database) : IClassFixt
 
     private static byte[] Records(int count, string population = "p", byte salt = 0)
     {
-        var bytes = new byte[count * PsiWire.AddRecordSize];
+        var bytes = new byte[count * (PsiFormat.RecordIdSize + PsiFormat.PointSize)];
         for (var i = 0; i < count; i++)
         {
-            var id = SHA256.HashData(BitConverter.GetBytes(i))[..PsiWire.RecordIdSize];
-            id.CopyTo(bytes, i * PsiWire.AddRecordSize);
+            var id = SHA256.HashData(BitConverter.GetBytes(i))[..PsiFormat.RecordIdSize];
+            id.CopyTo(bytes, i * (PsiFormat.RecordIdSize + PsiFormat.PointSize));
             var point = SHA256.HashData([.. BitConverter.GetBytes(i), salt, .. System.Text.Encoding.UTF8.GetBytes(population)]);
-            point.CopyTo(bytes, i * PsiWire.AddRecordSize + PsiWire.RecordIdSize);
+            point.CopyTo(bytes, i * (PsiFormat.RecordIdSize + PsiFormat.PointSize) + PsiFormat.RecordIdSize);
         }
         return bytes;
     }
@@ -31,8 +32,8 @@ public sealed class PsiStoreTests(PostgresDatabaseFixture database) : IClassFixt
         var partnership = "chunks|" + Guid.NewGuid();
         var upload = await Upload(partnership, "customers", 20);
         var all = Records(20);
-        var first = all.AsMemory(0, 10 * PsiWire.AddRecordSize);
-        var second = all.AsMemory(10 * PsiWire.AddRecordSize);
+        var first = all.AsMemory(0, 10 * (PsiFormat.RecordIdSize + PsiFormat.PointSize));
+        var second = all.AsMemory(10 * (PsiFormat.RecordIdSize + PsiFormat.PointSize));
 
         Assert.Equal(ChunkOutcome.OutOfOrder, (await _store.AddChunk(upload.UploadId, 1, second)).Outcome);
         Assert.Equal(ChunkOutcome.Accepted, (await _store.AddChunk(upload.UploadId, 0, first)).Outcome);
@@ -85,8 +86,8 @@ public sealed class PsiStoreTests(PostgresDatabaseFixture database) : IClassFixt
         await _store.Commit(upload.UploadId);
 
         var removal = await Upload(partnership, "customers", 3, UploadKind.Remove);
-        var ids = new byte[3 * PsiWire.RecordIdSize];
-        for (var i = 0; i < 3; i++) records.AsSpan(i * PsiWire.AddRecordSize, PsiWire.RecordIdSize).CopyTo(ids.AsSpan(i * PsiWire.RecordIdSize));
+        var ids = new byte[3 * PsiFormat.RecordIdSize];
+        for (var i = 0; i < 3; i++) records.AsSpan(i * (PsiFormat.RecordIdSize + PsiFormat.PointSize), PsiFormat.RecordIdSize).CopyTo(ids.AsSpan(i * PsiFormat.RecordIdSize));
         await _store.AddChunk(removal.UploadId, 0, ids);
         await _store.Commit(removal.UploadId);
         Assert.Equal(7, (await _store.Counts(partnership, 1, "a"))["customers"]);

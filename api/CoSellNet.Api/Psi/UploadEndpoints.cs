@@ -1,0 +1,143 @@
+using System.Security.Claims;
+using CoSellNet.Api.Auth;
+using CoSellNet.Protocol;
+using CoSellNet.Silo.Errors;
+using CoSellNet.Silo.Partnerships;
+using CoSellNet.Silo.Psi;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CoSellNet.Api.Psi;
+
+/// <summary>
+/// Uploads of a partner's blinded list to one partnership: start (client-chosen id), numbered
+/// binary chunks in order, commit. Bulk bytes go straight to PostgreSQL by binary COPY; only the
+/// partnership's state is asked of a grain, on every request, so pausing or ending takes effect at once.
+/// </summary>
+public static class UploadEndpoints
+{
+    public static RouteGroupBuilder MapPsiUploads(this RouteGroupBuilder api)
+    {
+        var uploads = api.MapGroup("/partnerships/{counterpartId}/psi/uploads").WithTags("Private set intersection")
+            .RequireAuthorization(Claims.Policies.Write);
+
+        uploads.MapPost("/", async Task<Results<Created<UploadView>, Ok<UploadView>>> (string counterpartId, StartUpload start, ClaimsPrincipal user, IGrainFactory grains, PsiStore store, PsiLimits limits) =>
+        {
+            var me = user.PrincipalId();
+            var partnership = await Exchanging(grains, me, counterpartId);
+            var v = new Validator();
+            v.Require(start.UploadId != Guid.Empty, "uploadId", "is required: choose a new random UUID per upload and reuse it to resume.");
+            v.Require(Enum.IsDefined(start.Kind), "kind", "must be add or remove.");
+            v.Require(start.Count is >= 1, "count", "must be at least 1.");
+            v.Require(start.Count <= limits.MaxListSize, "count", $"is over this node's cap of {limits.MaxListSize:N0} records per upload; split the list or ask the operator.");
+            v.ThrowIfInvalid();
+            var rule = partnership.Mine.Rules.FirstOrDefault(r => r.Population == start.Population);
+            if (rule is null || rule.Level < SharingLevel.Counts)
+                throw ProblemException.Conflict("Population not shared",
+                    $"Your sharing rules do not share '{start.Population}' with this partner. Set a rule of at least 'counts' for it first (PUT {Routes.PartnershipAction(counterpartId, "rules")}).");
+
+            var requested = new PsiUpload(start.UploadId, partnership.Id, partnership.Epoch, me, start.Population, start.Kind, start.Count, 0, 0, null);
+            var stored = await store.CreateUpload(requested);
+            if (stored.Owner != me || stored.Partnership != partnership.Id)
+                throw ProblemException.Conflict("Upload id taken", "This upload id is already used. Choose a new random UUID.");
+            if (stored.Epoch != requested.Epoch || stored.Population != requested.Population || stored.Kind != requested.Kind || stored.DeclaredCount != requested.DeclaredCount)
+                throw ProblemException.Conflict("Upload id used for another upload",
+                    $"Upload {start.UploadId} was started for {stored.Kind.ToString().ToLowerInvariant()} of {stored.DeclaredCount} '{stored.Population}' records in epoch {stored.Epoch}. Resume that one, or start a new upload with a new id.");
+            return stored.ReceivedCount == 0 && stored.Chunks == 0 && stored.CommittedAt is null
+                ? TypedResults.Created(Routes.PsiUpload(counterpartId, start.UploadId), stored.ToView())
+                : TypedResults.Ok(stored.ToView());
+        })
+        .WithSummary("Start or resume an upload of blinded records");
+
+        uploads.MapGet("/{uploadId:guid}", async Task<Ok<UploadView>> (string counterpartId, Guid uploadId, ClaimsPrincipal user, IGrainFactory grains, PsiStore store) =>
+            TypedResults.Ok((await Mine(grains, store, user.PrincipalId(), counterpartId, uploadId)).ToView()))
+        .RequireAuthorization(Claims.Policies.Read)
+        .WithSummary("Where an upload stands (which chunk to send next)");
+
+        uploads.MapPut("/{uploadId:guid}/chunks/{chunk:int}", async Task<Ok<UploadView>> (string counterpartId, Guid uploadId, int chunk, HttpContext http, ClaimsPrincipal user, IGrainFactory grains, PsiStore store) =>
+        {
+            var me = user.PrincipalId();
+            var upload = await Mine(grains, store, me, counterpartId, uploadId);
+            var partnership = await Exchanging(grains, me, counterpartId);
+            if (upload.Epoch != partnership.Epoch)
+                throw ProblemException.Conflict("Epoch changed", $"The partnership moved to epoch {partnership.Epoch}; this upload was for epoch {upload.Epoch}. Blind again with the new epoch's key and start a new upload.");
+            if (chunk < 0) throw ProblemException.Invalid("chunk", "must be 0 or more.");
+            var body = await ReadChunk(http, upload.RecordSize);
+            var (outcome, after) = await store.AddChunk(uploadId, chunk, body);
+            return outcome switch
+            {
+                ChunkOutcome.Accepted or ChunkOutcome.Replayed => TypedResults.Ok(after.ToView()),
+                ChunkOutcome.Conflict => throw ProblemException.Conflict("Chunk already received",
+                    $"Chunk {chunk} was already received with different content. Chunks are immutable: send chunk {after.Chunks} next, or start a new upload."),
+                ChunkOutcome.OutOfOrder => throw ProblemException.Conflict("Chunk out of order",
+                    $"This upload expects chunk {after.Chunks} next, not {chunk}. Send chunks in order from {after.Chunks}."),
+                ChunkOutcome.OverCount => throw ProblemException.Invalid("body",
+                    $"This chunk would bring the upload to more than the {after.DeclaredCount} records it declared ({after.ReceivedCount} received so far)."),
+                _ => throw ProblemException.Conflict("Upload committed", "This upload is already committed; start a new upload for further changes."),
+            };
+        })
+        .Accepts<byte[]>(PsiFormat.ContentType)
+        .WithSummary("Send one chunk of records")
+        .WithDescription("Body: application/octet-stream, records back to back: record id (16 bytes) ‖ point (32 bytes) for add, record id for remove; at most 65,536 records. Chunks go in order from 0; resending a received chunk with the same bytes is harmless.");
+
+        uploads.MapPost("/{uploadId:guid}/commit", async Task<Ok<UploadView>> (string counterpartId, Guid uploadId, ClaimsPrincipal user, IGrainFactory grains, PsiStore store) =>
+        {
+            var me = user.PrincipalId();
+            var upload = await Mine(grains, store, me, counterpartId, uploadId);
+            await Exchanging(grains, me, counterpartId);
+            if (upload.CommittedAt is null && upload.ReceivedCount != upload.DeclaredCount)
+                throw ProblemException.Conflict("Upload incomplete",
+                    $"{upload.ReceivedCount} of {upload.DeclaredCount} declared records were received. Send chunk {upload.Chunks} and on, then commit.");
+            return TypedResults.Ok((await store.Commit(uploadId)).ToView());
+        })
+        .WithSummary("Commit a complete upload (idempotent)");
+
+        return api;
+    }
+
+    /// <summary>The partnership, if records may be exchanged in it now; otherwise a problem that says why.</summary>
+    private static async Task<PartnershipView> Exchanging(IGrainFactory grains, string me, string counterpartId)
+    {
+        var view = await Partnerships.PartnershipEndpoints.Grain(grains, me, counterpartId).Get(me);
+        return view.Status switch
+        {
+            PartnershipStatus.Active => view,
+            PartnershipStatus.Paused => throw ProblemException.Conflict("Partnership paused", "This partnership is paused; nothing is exchanged until it is resumed."),
+            _ => throw ProblemException.Conflict($"Partnership {view.Status.ToString().ToLowerInvariant()}", "Records are exchanged only in an active partnership."),
+        };
+    }
+
+    private static async Task<PsiUpload> Mine(IGrainFactory grains, PsiStore store, string me, string counterpartId, Guid uploadId)
+    {
+        var partnership = PartnershipKey.For(me, Partnerships.PartnershipEndpoints.CheckId(counterpartId));
+        var upload = await store.FindUpload(uploadId);
+        if (upload is null || upload.Owner != me || upload.Partnership != partnership)
+            throw ProblemException.NotFound("Upload", $"You have no upload {uploadId} in this partnership. Start one with POST {Routes.PsiUploads(counterpartId)}.");
+        return upload;
+    }
+
+    private static async Task<ReadOnlyMemory<byte>> ReadChunk(HttpContext http, int recordSize)
+    {
+        if (!string.Equals(http.Request.ContentType, PsiFormat.ContentType, StringComparison.OrdinalIgnoreCase))
+            throw new BadHttpRequestException($"Send chunks as {PsiFormat.ContentType}.", StatusCodes.Status415UnsupportedMediaType);
+        var max = PsiFormat.MaxChunkRecords * recordSize;
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = max;
+        if (http.Request.ContentLength > max)
+            throw new BadHttpRequestException($"A chunk holds at most {PsiFormat.MaxChunkRecords:N0} records ({max:N0} bytes).", StatusCodes.Status413PayloadTooLarge);
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer);
+        if (buffer.Length > max)
+            throw new BadHttpRequestException($"A chunk holds at most {PsiFormat.MaxChunkRecords:N0} records ({max:N0} bytes).", StatusCodes.Status413PayloadTooLarge);
+        if (buffer.Length == 0 || buffer.Length % recordSize != 0)
+            throw ProblemException.Invalid("body", $"is {buffer.Length} bytes, which is not a whole number of {recordSize}-byte records. Each record is {(recordSize == PsiFormat.RecordIdSize ? "a 16-byte record id" : "a 16-byte record id followed by a 32-byte point")}.");
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+    }
+}
+
+/// <summary>Caps on blinded lists (configuration section <c>Psi</c>).</summary>
+public sealed class PsiLimits
+{
+    public const string Section = "Psi";
+    /// <summary>Most records one upload may declare.</summary>
+    public int MaxListSize { get; set; } = 1_000_000;
+}
