@@ -13,6 +13,7 @@ namespace CoSellNet.Testing;
 /// test run exercises the set-up users run), in a temporary directory, on a free loopback port,
 /// with durability off for speed; it is stopped and deleted when the process exits. Test processes
 /// running in parallel each get their own cluster. Tests ask it for databases of their own.
+/// Set <c>COSELLNET_TEST_POSTGRES</c> to a connection string to use an existing server instead.
 /// </summary>
 public static class PostgresServer
 {
@@ -88,6 +89,10 @@ public static class PostgresServer
 
     private static async Task<Cluster> StartAsync()
     {
+        // An existing server instead (a role that may create databases): nothing is started or stopped.
+        if (Environment.GetEnvironmentVariable("COSELLNET_TEST_POSTGRES") is { Length: > 0 } external)
+            return new Cluster("", external, new NpgsqlConnectionStringBuilder(external).Port);
+
         var tempRoot = Environment.GetEnvironmentVariable("COSELLNET_TEST_PG_ROOT") is { Length: > 0 } configured ? configured : Path.GetTempPath();
         SweepStale(tempRoot);
 
