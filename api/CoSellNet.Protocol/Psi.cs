@@ -34,9 +34,49 @@ public static class PsiFormat
     public const int RecordIdSize = 16;
     public const int PointSize = 32;
     public const int TagSize = 16;
-    /// <summary>Most records in one upload chunk.</summary>
+    public const int SeqSize = 8;
+    /// <summary>A task item downloaded: seq ‖ point.</summary>
+    public const int TaskPointSize = SeqSize + PointSize;
+    /// <summary>A tag uploaded: seq ‖ tag.</summary>
+    public const int TaskTagSize = SeqSize + TagSize;
+    /// <summary>Most records in one upload chunk, and in one re-blind task.</summary>
     public const int MaxChunkRecords = 65_536;
     public const string ContentType = "application/octet-stream";
 
     public static int RecordSize(UploadKind kind) => kind == UploadKind.Add ? RecordIdSize + PointSize : RecordIdSize;
 }
+
+/// <summary>Where a partnership's private set intersection stands, as one side sees it.</summary>
+/// <param name="Epoch">The partnership's current epoch.</param>
+/// <param name="MyRecords">Records of mine committed in this epoch.</param>
+/// <param name="TheirRecords">Records of the counterpart committed in this epoch.</param>
+/// <param name="MyRecordsAwaitingCounterpart">My records the counterpart has not re-blinded yet.</param>
+/// <param name="TheirRecordsAwaitingMe">The counterpart's records waiting for me to re-blind them (run sync).</param>
+/// <param name="ReleaseVersion">The released result's version; 0 before the first release.</param>
+/// <param name="ReleasedAt">When the current result was released.</param>
+public sealed record PsiStatus(
+    int Epoch,
+    long MyRecords,
+    long TheirRecords,
+    long MyRecordsAwaitingCounterpart,
+    long TheirRecordsAwaitingMe,
+    int ReleaseVersion,
+    DateTimeOffset? ReleasedAt);
+
+/// <summary>
+/// A re-blind task: the counterpart's points that I must multiply by my key and tag. Download
+/// them (GET .../points: seq (8 bytes, big-endian) ‖ point (32 bytes) each), then upload one
+/// seq ‖ tag (16 bytes) per point, in the same order (PUT .../tags).
+/// </summary>
+public sealed record ReblindTask(Guid TaskId, int Epoch, int Count);
+
+/// <summary>
+/// One cell of the population × population overlap matrix. <see cref="Count"/> is null when the
+/// count is below the counterpart's minimum segment size; then it is shown as fewer than <see cref="FewerThan"/>.
+/// </summary>
+public sealed record MatrixCell(string MyPopulation, string TheirPopulation, long? Count, int? FewerThan);
+
+public sealed record OverlapMatrix(int Epoch, int ReleaseVersion, DateTimeOffset? ReleasedAt, IReadOnlyList<MatrixCell> Cells);
+
+/// <summary>One of my records that overlaps, with the counterpart's populations it is in. Record ids are lower-case hex.</summary>
+public sealed record OverlapRecord(string RecordId, string MyPopulation, IReadOnlyList<string> TheirPopulations);

@@ -31,6 +31,14 @@ public static class Routes
     public static string PsiChunk(string counterpartId, Guid uploadId, int chunk) => $"{PsiUpload(counterpartId, uploadId)}/chunks/{chunk}";
     public static string PsiCommit(string counterpartId, Guid uploadId) => $"{PsiUpload(counterpartId, uploadId)}/commit";
 
+    public static string PsiStatus(string counterpartId) => $"{Partnership(counterpartId)}/psi";
+    /// <summary>GET: my next re-blind task in this partnership (204 when there is none).</summary>
+    public static string PsiTasks(string counterpartId) => $"{Partnership(counterpartId)}/psi/tasks";
+    public static string PsiTaskPoints(string counterpartId, Guid taskId) => $"{PsiTasks(counterpartId)}/{taskId}/points";
+    public static string PsiTaskTags(string counterpartId, Guid taskId) => $"{PsiTasks(counterpartId)}/{taskId}/tags";
+    public static string PsiMatrix(string counterpartId) => $"{Partnership(counterpartId)}/psi/matrix";
+    public static string PsiOverlaps(string counterpartId) => $"{Partnership(counterpartId)}/psi/overlaps";
+
     public const string HealthLive = "/health/live";
     public const string HealthReady = "/health/ready";
     public const string OpenApi = "/openapi/v1.json";

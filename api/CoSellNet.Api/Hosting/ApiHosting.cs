@@ -71,7 +71,7 @@ public static class ApiHosting
         app.MapCoSellNetHealth();
 
         var api = app.MapGroup(Routes.Prefix);
-        api.MapPartners().MapDirectory().MapKeys().MapInvitations().MapPartnerships().MapPsiUploads();
+        api.MapPartners().MapDirectory().MapKeys().MapInvitations().MapPartnerships().MapPsiUploads().MapPsiTasks().MapPsiResults();
 
         app.Lifetime.ApplicationStarted.Register(() =>
             Console.WriteLine($"CoSellNet node listening on {string.Join(", ", app.Urls)} (API {Routes.Prefix}, OpenAPI {Routes.OpenApi})"));

@@ -24,7 +24,7 @@ public static class UploadEndpoints
         uploads.MapPost("/", async Task<Results<Created<UploadView>, Ok<UploadView>>> (string counterpartId, StartUpload start, ClaimsPrincipal user, IGrainFactory grains, PsiStore store, PsiLimits limits) =>
         {
             var me = user.PrincipalId();
-            var partnership = await Exchanging(grains, me, counterpartId);
+            var partnership = await PsiAccess.Exchanging(grains, me, counterpartId);
             var v = new Validator();
             v.Require(start.UploadId != Guid.Empty, "uploadId", "is required: choose a new random UUID per upload and reuse it to resume.");
             v.Require(Enum.IsDefined(start.Kind), "kind", "must be add or remove.");
@@ -58,7 +58,7 @@ public static class UploadEndpoints
         {
             var me = user.PrincipalId();
             var upload = await Mine(grains, store, me, counterpartId, uploadId);
-            var partnership = await Exchanging(grains, me, counterpartId);
+            var partnership = await PsiAccess.Exchanging(grains, me, counterpartId);
             if (upload.Epoch != partnership.Epoch)
                 throw ProblemException.Conflict("Epoch changed", $"The partnership moved to epoch {partnership.Epoch}; this upload was for epoch {upload.Epoch}. Blind again with the new epoch's key and start a new upload.");
             if (chunk < 0) throw ProblemException.Invalid("chunk", "must be 0 or more.");
@@ -84,32 +84,22 @@ public static class UploadEndpoints
         {
             var me = user.PrincipalId();
             var upload = await Mine(grains, store, me, counterpartId, uploadId);
-            await Exchanging(grains, me, counterpartId);
+            await PsiAccess.Exchanging(grains, me, counterpartId);
             if (upload.CommittedAt is null && upload.ReceivedCount != upload.DeclaredCount)
                 throw ProblemException.Conflict("Upload incomplete",
                     $"{upload.ReceivedCount} of {upload.DeclaredCount} declared records were received. Send chunk {upload.Chunks} and on, then commit.");
-            return TypedResults.Ok((await store.Commit(uploadId)).ToView());
+            var committed = await store.Commit(uploadId);
+            await grains.GetGrain<IOverlapGrain>(OverlapKey.For(committed.Partnership, committed.Epoch)).Committed(me);
+            return TypedResults.Ok(committed.ToView());
         })
         .WithSummary("Commit a complete upload (idempotent)");
 
         return api;
     }
 
-    /// <summary>The partnership, if records may be exchanged in it now; otherwise a problem that says why.</summary>
-    private static async Task<PartnershipView> Exchanging(IGrainFactory grains, string me, string counterpartId)
-    {
-        var view = await Partnerships.PartnershipEndpoints.Grain(grains, me, counterpartId).Get(me);
-        return view.Status switch
-        {
-            PartnershipStatus.Active => view,
-            PartnershipStatus.Paused => throw ProblemException.Conflict("Partnership paused", "This partnership is paused; nothing is exchanged until it is resumed."),
-            _ => throw ProblemException.Conflict($"Partnership {view.Status.ToString().ToLowerInvariant()}", "Records are exchanged only in an active partnership."),
-        };
-    }
-
     private static async Task<PsiUpload> Mine(IGrainFactory grains, PsiStore store, string me, string counterpartId, Guid uploadId)
     {
-        var partnership = PartnershipKey.For(me, Partnerships.PartnershipEndpoints.CheckId(counterpartId));
+        var partnership = PsiAccess.Key(me, counterpartId);
         var upload = await store.FindUpload(uploadId);
         if (upload is null || upload.Owner != me || upload.Partnership != partnership)
             throw ProblemException.NotFound("Upload", $"You have no upload {uploadId} in this partnership. Start one with POST {Routes.PsiUploads(counterpartId)}.");

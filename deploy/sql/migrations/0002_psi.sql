@@ -51,3 +51,20 @@ CREATE TABLE psi_records (
     PRIMARY KEY (partnership, epoch, owner, record_id)
 );
 CREATE UNIQUE INDEX psi_records_seq ON psi_records (partnership, epoch, owner, seq);
+
+-- Released intersection results: which record of the low-id side matched which of the high-id
+-- side, per partnership and epoch, with both populations. Replaced whole on every release.
+CREATE TABLE psi_matches (
+    partnership      text  NOT NULL,
+    epoch            int   NOT NULL,
+    low_record       bytea NOT NULL,
+    low_population   text  NOT NULL,
+    high_record      bytea NOT NULL,
+    high_population  text  NOT NULL
+);
+CREATE INDEX psi_matches_partnership ON psi_matches (partnership, epoch);
+
+-- Tags are joined on when intersecting.
+CREATE INDEX psi_records_tag ON psi_records (partnership, epoch, owner, tag) WHERE tag IS NOT NULL;
+-- Untagged records are what re-blind tasks hand out.
+CREATE INDEX psi_records_untagged ON psi_records (partnership, epoch, owner, seq) WHERE tag IS NULL;

@@ -56,6 +56,8 @@ public static class SiloHosting
         services.TryAddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         services.TryAddSingleton<PartnerDirectory>();
         services.TryAddSingleton<Psi.PsiStore>();
+        services.TryAddSingleton<Psi.ReblindStore>();
+        services.TryAddSingleton<Psi.MatchStore>();
         services.AddCoSellNetSerialization();
     }
 

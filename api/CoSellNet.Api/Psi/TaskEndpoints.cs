@@ -1,0 +1,98 @@
+using System.Buffers.Binary;
+using System.Security.Claims;
+using CoSellNet.Api.Auth;
+using CoSellNet.Protocol;
+using CoSellNet.Silo.Errors;
+using CoSellNet.Silo.Psi;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CoSellNet.Api.Psi;
+
+/// <summary>
+/// Re-blind tasks: a partner fetches the counterpart's points, multiplies them by its own key on
+/// its own machine, and sends back one tag per point. Points stream out of PostgreSQL; tags go
+/// back in by binary COPY.
+/// </summary>
+public static class TaskEndpoints
+{
+    public static RouteGroupBuilder MapPsiTasks(this RouteGroupBuilder api)
+    {
+        var tasks = api.MapGroup("/partnerships/{counterpartId}/psi/tasks").WithTags("Private set intersection")
+            .RequireAuthorization(Claims.Policies.Write);
+
+        tasks.MapGet("/", async Task<Results<Ok<ReblindTask>, NoContent>> (string counterpartId, ClaimsPrincipal user, IGrainFactory grains) =>
+        {
+            var me = user.PrincipalId();
+            var partnership = await PsiAccess.Exchanging(grains, me, counterpartId);
+            var task = await Overlap(grains, partnership).NextTask(me);
+            return task is null ? TypedResults.NoContent() : TypedResults.Ok(new ReblindTask(task.TaskId, partnership.Epoch, task.Count));
+        })
+        .WithSummary("My next re-blind task (204 when there is none)");
+
+        tasks.MapGet("/{taskId:guid}/points", async (string counterpartId, Guid taskId, HttpContext http, ClaimsPrincipal user, IGrainFactory grains, ReblindStore store) =>
+        {
+            var me = user.PrincipalId();
+            var partnership = await PsiAccess.Exchanging(grains, me, counterpartId);
+            var task = await Overlap(grains, partnership).GetTask(me, taskId);
+            http.Response.ContentType = PsiFormat.ContentType;
+            await store.WritePoints(partnership.Id, partnership.Epoch, task, http.Response.Body, http.RequestAborted);
+        })
+        .Produces(StatusCodes.Status200OK, contentType: PsiFormat.ContentType)
+        .WithSummary("The task's points: seq (8 bytes, big-endian) ‖ point (32 bytes) each, in order");
+
+        tasks.MapPut("/{taskId:guid}/tags", async Task<NoContent> (string counterpartId, Guid taskId, HttpContext http, ClaimsPrincipal user, IGrainFactory grains, ReblindStore store) =>
+        {
+            var me = user.PrincipalId();
+            var partnership = await PsiAccess.Exchanging(grains, me, counterpartId);
+            var overlap = Overlap(grains, partnership);
+            var task = await overlap.GetTask(me, taskId);
+            var body = await ReadTags(http, task);
+            if (body.Length / PsiFormat.TaskTagSize != task.Count)
+            {
+                // Records in the task's range may have changed since it was issued: then the task is stale, not the client wrong.
+                if (await store.Untagged(partnership.Id, partnership.Epoch, task.Owner) < task.Count)
+                {
+                    await overlap.DropTask(me, taskId);
+                    throw ProblemException.Conflict("Task changed", "The counterpart changed records of this task after it was issued. Get the next task and re-blind that.");
+                }
+                throw ProblemException.Invalid("body", $"has {body.Length / PsiFormat.TaskTagSize} tags; this task has {task.Count} points and needs exactly one tag per point, in the order they were sent.");
+            }
+            CheckSequence(body.Span, task);
+            await store.StoreTags(partnership.Id, partnership.Epoch, task, body);
+            await overlap.TaskDone(me, taskId);
+            return TypedResults.NoContent();
+        })
+        .Accepts<byte[]>(PsiFormat.ContentType)
+        .WithSummary("The task's tags: seq ‖ tag (16 bytes) per point, in the order the points came");
+
+        return api;
+    }
+
+    private static IOverlapGrain Overlap(IGrainFactory grains, PartnershipView partnership) =>
+        grains.GetGrain<IOverlapGrain>(OverlapKey.For(partnership.Id, partnership.Epoch));
+
+    private static async Task<ReadOnlyMemory<byte>> ReadTags(HttpContext http, ReblindRange task)
+    {
+        var max = (long)task.Count * PsiFormat.TaskTagSize;
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = max + PsiFormat.TaskTagSize;
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer);
+        if (buffer.Length % PsiFormat.TaskTagSize != 0)
+            throw ProblemException.Invalid("body", $"is {buffer.Length} bytes, not a whole number of 24-byte items (seq 8 ‖ tag 16).");
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+    }
+
+    /// <summary>Every seq inside the task's range, strictly increasing: tags match the points they were made from.</summary>
+    private static void CheckSequence(ReadOnlySpan<byte> tags, ReblindRange task)
+    {
+        var previous = task.FromSeq - 1;
+        for (var i = 0; i < tags.Length / PsiFormat.TaskTagSize; i++)
+        {
+            var seq = BinaryPrimitives.ReadInt64BigEndian(tags[(i * PsiFormat.TaskTagSize)..]);
+            if (seq <= previous || seq > task.ToSeq)
+                throw ProblemException.Invalid("body", $"item {i} has seq {seq}, which is not the next point of this task. Send one tag per point, in the order the points came.");
+            previous = seq;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using Npgsql;
+
+namespace CoSellNet.Silo.Psi;
+
+/// <summary>One cell of the match count matrix: populations of the low-id and high-id sides.</summary>
+[GenerateSerializer, Alias("cosellnet.match-cell.v1")]
+public sealed record MatchCount(string LowPopulation, string HighPopulation, long Count);
+
+/// <summary>A match as one side sees it: its own record and population, the other side's population.</summary>
+public sealed record SideMatch(byte[] RecordId, string MyPopulation, string[] TheirPopulations);
+
+/// <summary>Intersections: the join of both sides' tags, stored as the released match set.</summary>
+public sealed class MatchStore(NpgsqlDataSource db)
+{
+    /// <summary>Replaces the epoch's match set with the join of both sides' tags and returns the count matrix.</summary>
+    public async Task<IReadOnlyList<MatchCount>> Intersect(string partnership, int epoch, string low, string high, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using (var batch = new NpgsqlBatch(connection, tx))
+        {
+            batch.BatchCommands.Add(Command("DELETE FROM psi_matches WHERE partnership = $1 AND epoch = $2", partnership, epoch));
+            batch.BatchCommands.Add(Command("""
+                INSERT INTO psi_matches (partnership, epoch, low_record, low_population, high_record, high_population)
+                SELECT $1, $2, l.record_id, l.population, h.record_id, h.population
+                  FROM psi_records l JOIN psi_records h ON h.tag = l.tag
+                 WHERE l.partnership = $1 AND l.epoch = $2 AND l.owner = $3 AND l.tag IS NOT NULL
+                   AND h.partnership = $1 AND h.epoch = $2 AND h.owner = $4 AND h.tag IS NOT NULL
+                """, partnership, epoch, low, high));
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+        var matrix = new List<MatchCount>();
+        await using (var cmd = new NpgsqlCommand("""
+            SELECT low_population, high_population, count(*) FROM psi_matches
+             WHERE partnership = $1 AND epoch = $2 GROUP BY 1, 2 ORDER BY 1, 2
+            """, connection, tx))
+        {
+            cmd.Parameters.Add(new() { Value = partnership });
+            cmd.Parameters.Add(new() { Value = epoch });
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) matrix.Add(new MatchCount(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+        }
+        await tx.CommitAsync(ct);
+        return matrix;
+    }
+
+    /// <summary>
+    /// One side's matched records after <paramref name="after"/> in record id order, each with the
+    /// counterpart's populations it matched in, limited to the populations given.
+    /// </summary>
+    public async Task<IReadOnlyList<SideMatch>> Matches(string partnership, int epoch, bool lowSide, IReadOnlyCollection<string> theirPopulations, byte[]? after, int limit, CancellationToken ct = default)
+    {
+        var (mine, myPopulation, theirPopulation) = lowSide
+            ? ("low_record", "low_population", "high_population")
+            : ("high_record", "high_population", "low_population");
+        await using var cmd = db.CreateCommand($"""
+            SELECT {mine}, min({myPopulation}), array_agg(DISTINCT {theirPopulation} ORDER BY {theirPopulation}) FROM psi_matches
+             WHERE partnership = $1 AND epoch = $2 AND {theirPopulation} = ANY($3) AND ($4::bytea IS NULL OR {mine} > $4)
+             GROUP BY {mine} ORDER BY {mine} LIMIT $5
+            """);
+        cmd.Parameters.Add(new() { Value = partnership });
+        cmd.Parameters.Add(new() { Value = epoch });
+        cmd.Parameters.Add(new() { Value = theirPopulations.ToArray() });
+        cmd.Parameters.Add(new() { Value = (object?)after ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea });
+        cmd.Parameters.Add(new() { Value = limit });
+        var result = new List<SideMatch>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) result.Add(new SideMatch((byte[])reader[0], reader.GetString(1), reader.GetFieldValue<string[]>(2)));
+        return result;
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, params object[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        return command;
+    }
+}

@@ -1,0 +1,93 @@
+using CoSellNet.Protocol;
+using CoSellNet.Silo.Errors;
+using CoSellNet.Silo.Partnerships;
+
+namespace CoSellNet.Silo.Psi;
+
+[GenerateSerializer, Alias("cosellnet.overlap.v1")]
+public sealed record OverlapState
+{
+    /// <summary>The outstanding re-blind task over each side's records, by the side that owns them.</summary>
+    [Id(0)] public Dictionary<string, ReblindRange> Outstanding { get; init; } = new(StringComparer.Ordinal);
+    /// <summary>Sides that committed at least one upload in this epoch.</summary>
+    [Id(1)] public HashSet<string> Uploaded { get; init; } = new(StringComparer.Ordinal);
+    /// <summary>Whether records changed since the last release.</summary>
+    [Id(2)] public bool Dirty { get; init; }
+    [Id(3)] public Release Release { get; init; } = new(0, null, []);
+}
+
+public sealed class OverlapGrain(
+    [PersistentState("overlap", SiloHosting.StorageName)] IPersistentState<OverlapState> state,
+    ReblindStore reblind,
+    MatchStore matches,
+    TimeProvider clock) : Grain, IOverlapGrain
+{
+    private string Partnership => this.GetPrimaryKeyString()[..this.GetPrimaryKeyString().LastIndexOf('#')];
+    private int Epoch => int.Parse(this.GetPrimaryKeyString()[(this.GetPrimaryKeyString().LastIndexOf('#') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+
+    public async Task Committed(string owner)
+    {
+        Counterpart(owner);
+        state.State.Uploaded.Add(owner);
+        state.State = state.State with { Dirty = true };
+        await state.WriteStateAsync();
+        await TryRelease();
+    }
+
+    public async Task<ReblindRange?> NextTask(string by)
+    {
+        var owner = Counterpart(by);
+        if (state.State.Outstanding.TryGetValue(owner, out var outstanding)) return outstanding;
+        var next = await reblind.NextRange(Partnership, Epoch, owner, PsiFormat.MaxChunkRecords);
+        if (next is null) return null;
+        state.State.Outstanding[owner] = next;
+        await state.WriteStateAsync();
+        return next;
+    }
+
+    public Task<ReblindRange> GetTask(string by, Guid taskId) => Task.FromResult(Find(by, taskId));
+
+    public async Task TaskDone(string by, Guid taskId)
+    {
+        var task = Find(by, taskId);
+        state.State.Outstanding.Remove(task.Owner);
+        await state.WriteStateAsync();
+        await TryRelease();
+    }
+
+    public async Task DropTask(string by, Guid taskId)
+    {
+        var task = Find(by, taskId);
+        state.State.Outstanding.Remove(task.Owner);
+        await state.WriteStateAsync();
+    }
+
+    public Task<Release> Released() => Task.FromResult(state.State.Release);
+
+    /// <summary>Fair release: only when both sides uploaded and each side's records all carry the other's tags.</summary>
+    private async Task TryRelease()
+    {
+        var s = state.State;
+        if (!s.Dirty || s.Uploaded.Count < 2 || s.Outstanding.Count > 0) return;
+        var (low, high) = PartnershipKey.Split(Partnership);
+        if (await reblind.Untagged(Partnership, Epoch, low) > 0 || await reblind.Untagged(Partnership, Epoch, high) > 0) return;
+        var matrix = await matches.Intersect(Partnership, Epoch, low, high);
+        state.State = s with { Dirty = false, Release = new Release(s.Release.Version + 1, clock.GetUtcNow(), [.. matrix]) };
+        await state.WriteStateAsync();
+    }
+
+    private ReblindRange Find(string by, Guid taskId)
+    {
+        var owner = Counterpart(by);
+        return state.State.Outstanding.TryGetValue(owner, out var task) && task.TaskId == taskId
+            ? task
+            : throw ProblemException.NotFound("Re-blind task", $"Task {taskId} is not your outstanding task here: it was completed or replaced. Get the current one with GET the tasks endpoint.");
+    }
+
+    private string Counterpart(string side)
+    {
+        var (low, high) = PartnershipKey.Split(Partnership);
+        return side == low ? high : side == high ? low
+            : throw ProblemException.NotFound("Partnership", "You are not in this partnership.");
+    }
+}
