@@ -19,6 +19,8 @@ public sealed class MatchStore(NpgsqlDataSource db)
         await using var tx = await connection.BeginTransactionAsync(ct);
         await using (var batch = new NpgsqlBatch(connection, tx))
         {
+            // A hash join of two 1M-row sides needs ~200 MB to stay in memory: 1M × 1M measured 1.46 s at 16 MB, 0.81 s at 256 MB.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL work_mem = '256MB'"));
             batch.BatchCommands.Add(Command("DELETE FROM psi_matches WHERE partnership = $1 AND epoch = $2", partnership, epoch));
             batch.BatchCommands.Add(Command("""
                 INSERT INTO psi_matches (partnership, epoch, low_record, low_population, high_record, high_population)
