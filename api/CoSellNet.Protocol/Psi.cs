@@ -9,6 +9,12 @@ public enum UploadKind
     [JsonStringEnumMemberName("add")] Add,
     /// <summary>Records that leave my list: record id (16 bytes) each.</summary>
     [JsonStringEnumMemberName("remove")] Remove,
+    /// <summary>
+    /// Shared fields of records in my list, sealed for the counterpart (see CoSellNet.Crypto's
+    /// FieldSealer): record id (16 bytes) ‖ length (2 bytes, big-endian) ‖ sealed bytes each.
+    /// Read by the counterpart only where I share the record's population at level fields.
+    /// </summary>
+    [JsonStringEnumMemberName("fields")] Fields,
 }
 
 /// <summary>
@@ -43,7 +49,17 @@ public static class PsiFormat
     public const int MaxChunkRecords = 65_536;
     public const string ContentType = "application/octet-stream";
 
-    public static int RecordSize(UploadKind kind) => kind == UploadKind.Add ? RecordIdSize + PointSize : RecordIdSize;
+    /// <summary>Largest sealed fields of one record.</summary>
+    public const int MaxSealedSize = 4096;
+    public const int LengthSize = 2;
+
+    /// <summary>The fixed size of one item of an upload of this kind; fields items vary (at least 16 + 2 + 1 bytes).</summary>
+    public static int RecordSize(UploadKind kind) => kind switch
+    {
+        UploadKind.Add => RecordIdSize + PointSize,
+        UploadKind.Remove => RecordIdSize,
+        _ => RecordIdSize + LengthSize + 1,
+    };
 }
 
 /// <summary>Where a partnership's private set intersection stands, as one side sees it.</summary>
@@ -78,5 +94,11 @@ public sealed record MatrixCell(string MyPopulation, string TheirPopulation, lon
 
 public sealed record OverlapMatrix(int Epoch, int ReleaseVersion, DateTimeOffset? ReleasedAt, IReadOnlyList<MatrixCell> Cells);
 
-/// <summary>One of my records that overlaps, with the counterpart's populations it is in. Record ids are lower-case hex.</summary>
-public sealed record OverlapRecord(string RecordId, string MyPopulation, IReadOnlyList<string> TheirPopulations);
+/// <summary>
+/// One of my records that overlaps, with the counterpart's populations it is in and, where the
+/// counterpart shares at level fields, its sealed fields. Record ids are lower-case hex.
+/// </summary>
+public sealed record OverlapRecord(string RecordId, string MyPopulation, IReadOnlyList<string> TheirPopulations, IReadOnlyList<SharedFields> Fields);
+
+/// <summary>The counterpart's fields for its matching record, sealed so that only I can open them (base64).</summary>
+public sealed record SharedFields(string TheirRecordId, string TheirPopulation, string Sealed);

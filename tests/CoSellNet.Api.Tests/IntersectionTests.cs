@@ -133,6 +133,26 @@ public sealed class IntersectionTests(Network network)
         Assert.Equal(2, overlapsB.Items.Count);
         Assert.NotNull(overlapsB.NextCursor);
 
+        // B shares its customers at level fields and uploads sealed fields: A receives them with its matches.
+        (await mb.Http.PutAsJsonAsync(Routes.PartnershipAction(ma.Id, "rules"), new SetRules([
+            new SharingRule("customers", SharingLevel.Fields), new SharingRule("opportunities", SharingLevel.Counts)]), Network.Json)).EnsureSuccessStatusCode();
+        var sealedItems = b.Records.Where(r => r.Value.Population == "customers")
+            .SelectMany(r => Convert.FromHexString(r.Key).Concat(new byte[] { 0, 7 }).Concat(Encoding.UTF8.GetBytes("S:" + r.Value.Account.PadRight(5)))).ToArray();
+        var fieldsId = Guid.NewGuid();
+        (await mb.Http.PostAsJsonAsync(Routes.PsiUploads(ma.Id), new StartUpload(fieldsId, "customers", UploadKind.Fields, 10), Network.Json)).EnsureSuccessStatusCode();
+        await Problem.Expect(await mb.Http.PutAsync(Routes.PsiChunk(ma.Id, fieldsId, 0), Binary(sealedItems[..30])), HttpStatusCode.BadRequest);
+        (await mb.Http.PutAsync(Routes.PsiChunk(ma.Id, fieldsId, 0), Binary(sealedItems))).EnsureSuccessStatusCode();
+        (await mb.Http.PostAsync(Routes.PsiCommit(ma.Id, fieldsId), null)).EnsureSuccessStatusCode();
+        var withFields = (await ma.Http.GetFromJsonAsync<Page<OverlapRecord>>(Routes.PsiOverlaps(mb.Id), Network.Json))!;
+        foreach (var overlap in withFields.Items)
+        {
+            var field = Assert.Single(overlap.Fields);
+            Assert.Equal("S:" + a.Records[overlap.RecordId].Account.PadRight(5), Encoding.UTF8.GetString(Convert.FromBase64String(field.Sealed)));
+            Assert.Equal(a.Records[overlap.RecordId].Account, b.Records[field.TheirRecordId].Account);
+        }
+        // A shares nothing at level fields, so it may not upload fields.
+        await Problem.Expect(await ma.Http.PostAsJsonAsync(Routes.PsiUploads(mb.Id), new StartUpload(Guid.NewGuid(), "customers", UploadKind.Fields, 1), Network.Json), HttpStatusCode.Conflict);
+
         // A rule change takes effect on the next request: B stops sharing customers at overlaps.
         (await mb.Http.PutAsJsonAsync(Routes.PartnershipAction(ma.Id, "rules"), new SetRules([new SharingRule("customers", SharingLevel.Counts)]), Network.Json)).EnsureSuccessStatusCode();
         Assert.Empty((await ma.Http.GetFromJsonAsync<Page<OverlapRecord>>(Routes.PsiOverlaps(mb.Id), Network.Json))!.Items);

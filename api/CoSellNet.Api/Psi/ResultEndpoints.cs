@@ -71,11 +71,15 @@ public static class ResultEndpoints
             var visible = partnership.Theirs.Rules.Where(r => r.Level >= SharingLevel.Overlaps).Select(r => r.Population).ToArray();
             if (visible.Length == 0)
                 return TypedResults.Ok(new Page<OverlapRecord>([], null));
-            var rows = await matches.Matches(partnership.Id, partnership.Epoch, PartnershipKey.Split(partnership.Id).Low == me, visible, afterRecord, size + 1);
-            var items = rows.Select(m => new OverlapRecord(Convert.ToHexStringLower(m.RecordId), m.MyPopulation, m.TheirPopulations)).ToList();
+            var withFields = partnership.Theirs.Rules.Where(r => r.Level >= SharingLevel.Fields).Select(r => r.Population).ToArray();
+            var rows = await matches.Matches(partnership.Id, partnership.Epoch, PartnershipKey.Split(partnership.Id).Low == me,
+                partnership.Theirs.PartnerId, visible, withFields, afterRecord, size + 1);
+            var items = rows.Select(m => new OverlapRecord(
+                Convert.ToHexStringLower(m.RecordId), m.MyPopulation, m.TheirPopulations,
+                [.. m.Fields.Select(f => new SharedFields(Convert.ToHexStringLower(f.TheirRecordId), f.TheirPopulation, Convert.ToBase64String(f.Sealed)))])).ToList();
             return TypedResults.Ok(Cursor.Of(items, o => o.RecordId, size));
         })
-        .WithSummary("My records that overlap, with the counterpart's populations (where it shares at level overlaps)");
+        .WithSummary("My records that overlap, with the counterpart's populations (where it shares at level overlaps) and sealed fields (at level fields)");
 
         return api;
     }

@@ -36,6 +36,9 @@ public static class UploadEndpoints
                 throw ProblemException.Conflict("Population not shared",
                     $"Your sharing rules do not share '{start.Population}' with this partner. Set a rule of at least 'counts' for it first (PUT {Routes.PartnershipAction(counterpartId, "rules")}).");
 
+            if (start.Kind == UploadKind.Fields && rule.Level < SharingLevel.Fields)
+                throw ProblemException.Conflict("Fields not shared",
+                    $"You share '{start.Population}' with this partner at level {rule.Level.ToString().ToLowerInvariant()}; sealed fields are only uploaded for populations shared at level fields.");
             var requested = new PsiUpload(start.UploadId, partnership.Id, partnership.Epoch, me, start.Population, start.Kind, start.Count, 0, 0, null);
             var stored = await store.CreateUpload(requested);
             if (stored.Owner != me || stored.Partnership != partnership.Id)
@@ -62,8 +65,9 @@ public static class UploadEndpoints
             if (upload.Epoch != partnership.Epoch)
                 throw ProblemException.Conflict("Epoch changed", $"The partnership moved to epoch {partnership.Epoch}; this upload was for epoch {upload.Epoch}. Blind again with the new epoch's key and start a new upload.");
             if (chunk < 0) throw ProblemException.Invalid("chunk", "must be 0 or more.");
-            var body = await ReadChunk(http, upload.RecordSize);
-            var (outcome, after) = await store.AddChunk(uploadId, chunk, body);
+            var body = await ReadChunk(http);
+            var items = ChunkItems.Parse(upload.Kind, body.Span);
+            var (outcome, after) = await store.AddChunk(uploadId, chunk, body, items);
             return outcome switch
             {
                 ChunkOutcome.Accepted or ChunkOutcome.Replayed => TypedResults.Ok(after.ToView()),
@@ -78,7 +82,7 @@ public static class UploadEndpoints
         })
         .Accepts<byte[]>(PsiFormat.ContentType)
         .WithSummary("Send one chunk of records")
-        .WithDescription("Body: application/octet-stream, records back to back: record id (16 bytes) ‖ point (32 bytes) for add, record id for remove; at most 65,536 records. Chunks go in order from 0; resending a received chunk with the same bytes is harmless.");
+        .WithDescription("Body: application/octet-stream, records back to back: record id (16 bytes) ‖ point (32 bytes) for add; record id for remove; record id ‖ length (2 bytes, big-endian) ‖ sealed bytes for fields. At most 65,536 records and 4 MiB. Chunks go in order from 0; resending a received chunk with the same bytes is harmless.");
 
         uploads.MapPost("/{uploadId:guid}/commit", async Task<Ok<UploadView>> (string counterpartId, Guid uploadId, ClaimsPrincipal user, IGrainFactory grains, PsiStore store) =>
         {
@@ -106,20 +110,19 @@ public static class UploadEndpoints
         return upload;
     }
 
-    private static async Task<ReadOnlyMemory<byte>> ReadChunk(HttpContext http, int recordSize)
+    /// <summary>The largest chunk body: a full chunk of the largest fixed-size records, or of sealed fields.</summary>
+    private const int MaxChunkBytes = 4 << 20;
+
+    private static async Task<ReadOnlyMemory<byte>> ReadChunk(HttpContext http)
     {
         if (!string.Equals(http.Request.ContentType, PsiFormat.ContentType, StringComparison.OrdinalIgnoreCase))
             throw new BadHttpRequestException($"Send chunks as {PsiFormat.ContentType}.", StatusCodes.Status415UnsupportedMediaType);
-        var max = PsiFormat.MaxChunkRecords * recordSize;
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = max;
-        if (http.Request.ContentLength > max)
-            throw new BadHttpRequestException($"A chunk holds at most {PsiFormat.MaxChunkRecords:N0} records ({max:N0} bytes).", StatusCodes.Status413PayloadTooLarge);
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxChunkBytes;
+        var tooLarge = $"A chunk is at most {MaxChunkBytes:N0} bytes and {PsiFormat.MaxChunkRecords:N0} records; split it.";
+        if (http.Request.ContentLength > MaxChunkBytes) throw new BadHttpRequestException(tooLarge, StatusCodes.Status413PayloadTooLarge);
         using var buffer = new MemoryStream();
         await http.Request.Body.CopyToAsync(buffer);
-        if (buffer.Length > max)
-            throw new BadHttpRequestException($"A chunk holds at most {PsiFormat.MaxChunkRecords:N0} records ({max:N0} bytes).", StatusCodes.Status413PayloadTooLarge);
-        if (buffer.Length == 0 || buffer.Length % recordSize != 0)
-            throw ProblemException.Invalid("body", $"is {buffer.Length} bytes, which is not a whole number of {recordSize}-byte records. Each record is {(recordSize == PsiFormat.RecordIdSize ? "a 16-byte record id" : "a 16-byte record id followed by a 32-byte point")}.");
+        if (buffer.Length > MaxChunkBytes) throw new BadHttpRequestException(tooLarge, StatusCodes.Status413PayloadTooLarge);
         return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 }

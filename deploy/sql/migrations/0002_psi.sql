@@ -12,7 +12,7 @@ CREATE TABLE psi_uploads (
     epoch           int         NOT NULL,
     owner           text        NOT NULL,
     population      text        NOT NULL,
-    kind            text        NOT NULL CHECK (kind IN ('add', 'remove')),
+    kind            text        NOT NULL CHECK (kind IN ('add', 'remove', 'fields')),
     declared_count  int         NOT NULL CHECK (declared_count >= 0),
     received_count  int         NOT NULL DEFAULT 0,
     chunks          int         NOT NULL DEFAULT 0,
@@ -30,11 +30,11 @@ CREATE TABLE psi_upload_chunks (
     PRIMARY KEY (upload_id, chunk)
 );
 
--- Records of uploads not yet committed.
+-- Records of uploads not yet committed: a point for added records, sealed fields for fields.
 CREATE TABLE psi_staged (
     upload_id  uuid  NOT NULL REFERENCES psi_uploads ON DELETE CASCADE,
     record_id  bytea NOT NULL,
-    point      bytea
+    payload    bytea
 );
 CREATE INDEX psi_staged_upload ON psi_staged (upload_id);
 
@@ -51,6 +51,17 @@ CREATE TABLE psi_records (
     PRIMARY KEY (partnership, epoch, owner, record_id)
 );
 CREATE UNIQUE INDEX psi_records_seq ON psi_records (partnership, epoch, owner, seq);
+
+-- Shared fields of a side's records, sealed with the pairwise key that only the two partners
+-- can derive; the server stores and forwards opaque bytes.
+CREATE TABLE psi_fields (
+    partnership  text  NOT NULL,
+    epoch        int   NOT NULL,
+    owner        text  NOT NULL,
+    record_id    bytea NOT NULL,
+    sealed       bytea NOT NULL,
+    PRIMARY KEY (partnership, epoch, owner, record_id)
+);
 
 -- Released intersection results: which record of the low-id side matched which of the high-id
 -- side, per partnership and epoch, with both populations. Replaced whole on every release.

@@ -7,7 +7,10 @@ namespace CoSellNet.Silo.Psi;
 public sealed record MatchCount(string LowPopulation, string HighPopulation, long Count);
 
 /// <summary>A match as one side sees it: its own record and population, the other side's population.</summary>
-public sealed record SideMatch(byte[] RecordId, string MyPopulation, string[] TheirPopulations);
+public sealed record SideMatch(byte[] RecordId, string MyPopulation, List<string> TheirPopulations, List<SealedFor> Fields);
+
+/// <summary>The counterpart's sealed fields for its record that matched.</summary>
+public sealed record SealedFor(byte[] TheirRecordId, string TheirPopulation, byte[] Sealed);
 
 /// <summary>Intersections: the join of both sides' tags, stored as the released match set.</summary>
 public sealed class MatchStore(NpgsqlDataSource db)
@@ -48,26 +51,47 @@ public sealed class MatchStore(NpgsqlDataSource db)
 
     /// <summary>
     /// One side's matched records after <paramref name="after"/> in record id order, each with the
-    /// counterpart's populations it matched in, limited to the populations given.
+    /// counterpart's populations it matched in (only <paramref name="theirPopulations"/>) and the
+    /// counterpart's sealed fields for those in <paramref name="fieldPopulations"/>.
     /// </summary>
-    public async Task<IReadOnlyList<SideMatch>> Matches(string partnership, int epoch, bool lowSide, IReadOnlyCollection<string> theirPopulations, byte[]? after, int limit, CancellationToken ct = default)
+    public async Task<IReadOnlyList<SideMatch>> Matches(string partnership, int epoch, bool lowSide, string counterpart,
+        IReadOnlyCollection<string> theirPopulations, IReadOnlyCollection<string> fieldPopulations, byte[]? after, int limit, CancellationToken ct = default)
     {
-        var (mine, myPopulation, theirPopulation) = lowSide
-            ? ("low_record", "low_population", "high_population")
-            : ("high_record", "high_population", "low_population");
+        var (mine, myPopulation, theirs, theirPopulation) = lowSide
+            ? ("low_record", "low_population", "high_record", "high_population")
+            : ("high_record", "high_population", "low_record", "low_population");
         await using var cmd = db.CreateCommand($"""
-            SELECT {mine}, min({myPopulation}), array_agg(DISTINCT {theirPopulation} ORDER BY {theirPopulation}) FROM psi_matches
-             WHERE partnership = $1 AND epoch = $2 AND {theirPopulation} = ANY($3) AND ($4::bytea IS NULL OR {mine} > $4)
-             GROUP BY {mine} ORDER BY {mine} LIMIT $5
+            WITH page AS (
+              SELECT DISTINCT {mine} AS record FROM psi_matches
+               WHERE partnership = $1 AND epoch = $2 AND {theirPopulation} = ANY($3) AND ($4::bytea IS NULL OR {mine} > $4)
+               ORDER BY 1 LIMIT $5)
+            SELECT m.{mine}, m.{myPopulation}, m.{theirs}, m.{theirPopulation}, f.sealed
+              FROM psi_matches m
+              JOIN page ON m.{mine} = page.record
+              LEFT JOIN psi_fields f ON f.partnership = $1 AND f.epoch = $2 AND f.owner = $6
+                                    AND f.record_id = m.{theirs} AND m.{theirPopulation} = ANY($7)
+             WHERE m.partnership = $1 AND m.epoch = $2 AND m.{theirPopulation} = ANY($3)
+             ORDER BY m.{mine}, m.{theirPopulation}, m.{theirs}
             """);
         cmd.Parameters.Add(new() { Value = partnership });
         cmd.Parameters.Add(new() { Value = epoch });
         cmd.Parameters.Add(new() { Value = theirPopulations.ToArray() });
         cmd.Parameters.Add(new() { Value = (object?)after ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea });
         cmd.Parameters.Add(new() { Value = limit });
+        cmd.Parameters.Add(new() { Value = counterpart });
+        cmd.Parameters.Add(new() { Value = fieldPopulations.ToArray() });
         var result = new List<SideMatch>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) result.Add(new SideMatch((byte[])reader[0], reader.GetString(1), reader.GetFieldValue<string[]>(2)));
+        while (await reader.ReadAsync(ct))
+        {
+            var record = (byte[])reader[0];
+            if (result.Count == 0 || !result[^1].RecordId.AsSpan().SequenceEqual(record))
+                result.Add(new SideMatch(record, reader.GetString(1), [], []));
+            var match = result[^1];
+            var theirPopulationValue = reader.GetString(3);
+            if (!match.TheirPopulations.Contains(theirPopulationValue)) match.TheirPopulations.Add(theirPopulationValue);
+            if (!reader.IsDBNull(4)) match.Fields.Add(new SealedFor((byte[])reader[2], theirPopulationValue, (byte[])reader[4]));
+        }
         return result;
     }
 

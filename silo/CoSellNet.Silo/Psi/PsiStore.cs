@@ -5,6 +5,9 @@ using NpgsqlTypes;
 
 namespace CoSellNet.Silo.Psi;
 
+/// <summary>Where one record of a chunk lies in the chunk's bytes.</summary>
+public readonly record struct ChunkItem(int RecordIdOffset, int PayloadOffset, int PayloadLength);
+
 /// <summary>What became of a chunk.</summary>
 public enum ChunkOutcome
 {
@@ -56,11 +59,11 @@ public sealed class PsiStore(NpgsqlDataSource db)
     }
 
     /// <summary>
-    /// Stores chunk <paramref name="chunk"/> of an upload, whose records are laid out back to back
-    /// in <paramref name="body"/> (the caller checked sizes and points). Returns the outcome and the
-    /// upload as it now stands.
+    /// Stores chunk <paramref name="chunk"/> of an upload: <paramref name="items"/> locate each
+    /// record's id and payload (point or sealed fields) in <paramref name="body"/>; the caller
+    /// checked their form. Returns the outcome and the upload as it now stands.
     /// </summary>
-    public async Task<(ChunkOutcome Outcome, PsiUpload Upload)> AddChunk(Guid uploadId, int chunk, ReadOnlyMemory<byte> body, CancellationToken ct = default)
+    public async Task<(ChunkOutcome Outcome, PsiUpload Upload)> AddChunk(Guid uploadId, int chunk, ReadOnlyMemory<byte> body, IReadOnlyList<ChunkItem> items, CancellationToken ct = default)
     {
         var sha = SHA256.HashData(body.Span);
         await using var connection = await db.OpenConnectionAsync(ct);
@@ -76,19 +79,19 @@ public sealed class PsiStore(NpgsqlDataSource db)
             return (stored.AsSpan().SequenceEqual(sha) ? ChunkOutcome.Replayed : ChunkOutcome.Conflict, upload);
         }
         if (chunk > upload.Chunks) return (ChunkOutcome.OutOfOrder, upload);
-        var count = body.Length / upload.RecordSize;
+        var count = items.Count;
         if (upload.ReceivedCount + count > upload.DeclaredCount) return (ChunkOutcome.OverCount, upload);
 
-        await using (var writer = await connection.BeginBinaryImportAsync("COPY psi_staged (upload_id, record_id, point) FROM STDIN (FORMAT BINARY)", ct))
+        await using (var writer = await connection.BeginBinaryImportAsync("COPY psi_staged (upload_id, record_id, payload) FROM STDIN (FORMAT BINARY)", ct))
         {
             var bytes = MemoryMarshalArray(body);
-            for (var offset = 0; offset < body.Length; offset += upload.RecordSize)
+            foreach (var item in items)
             {
                 await writer.StartRowAsync(ct);
                 await writer.WriteAsync(uploadId, NpgsqlDbType.Uuid, ct);
-                await writer.WriteAsync(new ArraySegment<byte>(bytes.Array!, bytes.Offset + offset, PsiFormat.RecordIdSize), NpgsqlDbType.Bytea, ct);
-                if (upload.Kind == UploadKind.Add)
-                    await writer.WriteAsync(new ArraySegment<byte>(bytes.Array!, bytes.Offset + offset + PsiFormat.RecordIdSize, PsiFormat.PointSize), NpgsqlDbType.Bytea, ct);
+                await writer.WriteAsync(new ArraySegment<byte>(bytes.Array!, bytes.Offset + item.RecordIdOffset, PsiFormat.RecordIdSize), NpgsqlDbType.Bytea, ct);
+                if (item.PayloadLength > 0)
+                    await writer.WriteAsync(new ArraySegment<byte>(bytes.Array!, bytes.Offset + item.PayloadOffset, item.PayloadLength), NpgsqlDbType.Bytea, ct);
                 else
                     await writer.WriteNullAsync(ct);
             }
@@ -126,30 +129,41 @@ public sealed class PsiStore(NpgsqlDataSource db)
             lockSide.Parameters.Add(new() { Value = (long)upload.Epoch });
             await lockSide.ExecuteNonQueryAsync(ct);
         }
-        var sql = upload.Kind == UploadKind.Add
-            ? """
+        var sql = upload.Kind switch
+        {
+            UploadKind.Add => """
               INSERT INTO psi_records AS r (partnership, epoch, owner, record_id, seq, population, point)
               SELECT $1, $2, $3, s.record_id,
                      (SELECT coalesce(max(seq), 0) FROM psi_records WHERE partnership = $1 AND epoch = $2 AND owner = $3)
                        + row_number() OVER (ORDER BY s.record_id),
-                     $4, s.point
-                FROM (SELECT DISTINCT ON (record_id) record_id, point FROM psi_staged WHERE upload_id = $5 ORDER BY record_id) s
+                     $5, s.payload
+                FROM (SELECT DISTINCT ON (record_id) record_id, payload FROM psi_staged WHERE upload_id = $4 ORDER BY record_id) s
               ON CONFLICT (partnership, epoch, owner, record_id) DO UPDATE
                  SET seq = EXCLUDED.seq, population = EXCLUDED.population, point = EXCLUDED.point, tag = NULL
                WHERE r.population <> EXCLUDED.population OR r.point <> EXCLUDED.point
-              """
-            : """
-              DELETE FROM psi_records
-               WHERE partnership = $1 AND epoch = $2 AND owner = $3
-                 AND record_id IN (SELECT record_id FROM psi_staged WHERE upload_id = $4)
-              """;
+              """,
+            UploadKind.Remove => """
+              WITH gone AS (
+                DELETE FROM psi_records
+                 WHERE partnership = $1 AND epoch = $2 AND owner = $3
+                   AND record_id IN (SELECT record_id FROM psi_staged WHERE upload_id = $4)
+                RETURNING record_id)
+              DELETE FROM psi_fields f USING gone
+               WHERE f.partnership = $1 AND f.epoch = $2 AND f.owner = $3 AND f.record_id = gone.record_id
+              """,
+            _ => """
+              INSERT INTO psi_fields (partnership, epoch, owner, record_id, sealed)
+              SELECT DISTINCT ON (record_id) $1, $2, $3, record_id, payload FROM psi_staged WHERE upload_id = $4 ORDER BY record_id
+              ON CONFLICT (partnership, epoch, owner, record_id) DO UPDATE SET sealed = EXCLUDED.sealed
+              """,
+        };
         await using (var apply = new NpgsqlCommand(sql, connection, tx))
         {
             apply.Parameters.Add(new() { Value = upload.Partnership });
             apply.Parameters.Add(new() { Value = upload.Epoch });
             apply.Parameters.Add(new() { Value = upload.Owner });
-            if (upload.Kind == UploadKind.Add) apply.Parameters.Add(new() { Value = upload.Population });
             apply.Parameters.Add(new() { Value = uploadId });
+            if (upload.Kind == UploadKind.Add) apply.Parameters.Add(new() { Value = upload.Population });
             await apply.ExecuteNonQueryAsync(ct);
         }
         await using (var done = new NpgsqlBatch(connection, tx))
@@ -177,11 +191,13 @@ public sealed class PsiStore(NpgsqlDataSource db)
         return counts;
     }
 
-    /// <summary>Deletes a partnership's blinded data of every epoch before <paramref name="keepFrom"/> (all of it for int.MaxValue).</summary>
+    /// <summary>Deletes a partnership's blinded data, sealed fields and matches of every epoch before <paramref name="keepFrom"/> (all of it for int.MaxValue).</summary>
     public async Task DeleteBefore(string partnership, int keepFrom, CancellationToken ct = default)
     {
         await using var batch = db.CreateBatch();
         batch.BatchCommands.Add(Command("DELETE FROM psi_records WHERE partnership = $1 AND epoch < $2", partnership, keepFrom));
+        batch.BatchCommands.Add(Command("DELETE FROM psi_fields WHERE partnership = $1 AND epoch < $2", partnership, keepFrom));
+        batch.BatchCommands.Add(Command("DELETE FROM psi_matches WHERE partnership = $1 AND epoch < $2", partnership, keepFrom));
         batch.BatchCommands.Add(Command("DELETE FROM psi_uploads WHERE partnership = $1 AND epoch < $2", partnership, keepFrom));
         await batch.ExecuteNonQueryAsync(ct);
     }
@@ -199,7 +215,7 @@ public sealed class PsiStore(NpgsqlDataSource db)
 
     private static PsiUpload ReadUpload(NpgsqlDataReader r) => new(
         r.GetGuid(0), r.GetString(1), r.GetInt32(2), r.GetString(3), r.GetString(4),
-        r.GetString(5) == "add" ? UploadKind.Add : UploadKind.Remove,
+        Enum.Parse<UploadKind>(r.GetString(5), ignoreCase: true),
         r.GetInt32(6), r.GetInt32(7), r.GetInt32(8),
         r.IsDBNull(9) ? null : r.GetFieldValue<DateTimeOffset>(9));
 
@@ -210,7 +226,7 @@ public sealed class PsiStore(NpgsqlDataSource db)
         return command;
     }
 
-    private static string KindName(UploadKind kind) => kind == UploadKind.Add ? "add" : "remove";
+    private static string KindName(UploadKind kind) => kind.ToString().ToLowerInvariant();
 
     private static ArraySegment<byte> MemoryMarshalArray(ReadOnlyMemory<byte> memory) =>
         System.Runtime.InteropServices.MemoryMarshal.TryGetArray(memory, out var segment)

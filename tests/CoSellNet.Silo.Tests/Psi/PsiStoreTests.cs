@@ -35,19 +35,19 @@ public sealed class PsiStoreTests(PostgresDatabaseFixture database) : IClassFixt
         var first = all.AsMemory(0, 10 * (PsiFormat.RecordIdSize + PsiFormat.PointSize));
         var second = all.AsMemory(10 * (PsiFormat.RecordIdSize + PsiFormat.PointSize));
 
-        Assert.Equal(ChunkOutcome.OutOfOrder, (await _store.AddChunk(upload.UploadId, 1, second)).Outcome);
-        Assert.Equal(ChunkOutcome.Accepted, (await _store.AddChunk(upload.UploadId, 0, first)).Outcome);
-        Assert.Equal(ChunkOutcome.Replayed, (await _store.AddChunk(upload.UploadId, 0, first)).Outcome);
-        Assert.Equal(ChunkOutcome.Conflict, (await _store.AddChunk(upload.UploadId, 0, second)).Outcome);
-        var (outcome, after) = await _store.AddChunk(upload.UploadId, 1, second);
+        Assert.Equal(ChunkOutcome.OutOfOrder, (await Add(upload, 1, second)).Outcome);
+        Assert.Equal(ChunkOutcome.Accepted, (await Add(upload, 0, first)).Outcome);
+        Assert.Equal(ChunkOutcome.Replayed, (await Add(upload, 0, first)).Outcome);
+        Assert.Equal(ChunkOutcome.Conflict, (await Add(upload, 0, second)).Outcome);
+        var (outcome, after) = await Add(upload, 1, second);
         Assert.Equal(ChunkOutcome.Accepted, outcome);
         Assert.Equal(20, after.ReceivedCount);
-        Assert.Equal(ChunkOutcome.OverCount, (await _store.AddChunk(upload.UploadId, 2, first)).Outcome);
+        Assert.Equal(ChunkOutcome.OverCount, (await Add(upload, 2, first)).Outcome);
 
         var committed = await _store.Commit(upload.UploadId);
         Assert.NotNull(committed.CommittedAt);
         Assert.Equal(committed, await _store.Commit(upload.UploadId));
-        Assert.Equal(ChunkOutcome.Committed, (await _store.AddChunk(upload.UploadId, 2, first)).Outcome);
+        Assert.Equal(ChunkOutcome.Committed, (await Add(upload, 2, first)).Outcome);
         Assert.Equal(20, (await _store.Counts(partnership, 1, "a"))["customers"]);
         Assert.Equal(0L, await Scalar("SELECT count(*) FROM psi_staged WHERE upload_id = $1", upload.UploadId));
     }
@@ -59,7 +59,7 @@ public sealed class PsiStoreTests(PostgresDatabaseFixture database) : IClassFixt
         foreach (var _ in new[] { 1, 2 })
         {
             var upload = await Upload(partnership, "customers", 30);
-            await _store.AddChunk(upload.UploadId, 0, Records(30));
+            await Add(upload, 0, Records(30));
             await _store.Commit(upload.UploadId);
         }
         Assert.Equal(30, (await _store.Counts(partnership, 1, "a"))["customers"]);
@@ -68,7 +68,7 @@ public sealed class PsiStoreTests(PostgresDatabaseFixture database) : IClassFixt
 
         // The first 5 accounts moved to another population: same ids, new points.
         var moved = await Upload(partnership, "prospects", 5);
-        await _store.AddChunk(moved.UploadId, 0, Records(5, "prospects", 1));
+        await Add(moved, 0, Records(5, "prospects", 1));
         await _store.Commit(moved.UploadId);
         var counts = await _store.Counts(partnership, 1, "a");
         Assert.Equal(25, counts["customers"]);
@@ -82,13 +82,13 @@ public sealed class PsiStoreTests(PostgresDatabaseFixture database) : IClassFixt
         var partnership = "remove|" + Guid.NewGuid();
         var upload = await Upload(partnership, "customers", 10);
         var records = Records(10);
-        await _store.AddChunk(upload.UploadId, 0, records);
+        await Add(upload, 0, records);
         await _store.Commit(upload.UploadId);
 
         var removal = await Upload(partnership, "customers", 3, UploadKind.Remove);
         var ids = new byte[3 * PsiFormat.RecordIdSize];
         for (var i = 0; i < 3; i++) records.AsSpan(i * (PsiFormat.RecordIdSize + PsiFormat.PointSize), PsiFormat.RecordIdSize).CopyTo(ids.AsSpan(i * PsiFormat.RecordIdSize));
-        await _store.AddChunk(removal.UploadId, 0, ids);
+        await Add(removal, 0, ids);
         await _store.Commit(removal.UploadId);
         Assert.Equal(7, (await _store.Counts(partnership, 1, "a"))["customers"]);
 
@@ -96,6 +96,9 @@ public sealed class PsiStoreTests(PostgresDatabaseFixture database) : IClassFixt
         Assert.Empty(await _store.Counts(partnership, 1, "a"));
         Assert.Null(await _store.FindUpload(upload.UploadId));
     }
+
+    private Task<(ChunkOutcome Outcome, PsiUpload Upload)> Add(PsiUpload upload, int chunk, ReadOnlyMemory<byte> body) =>
+        _store.AddChunk(upload.UploadId, chunk, body, ChunkItems.Parse(upload.Kind, body.Span));
 
     private async Task<object?> Scalar(string sql, object parameter)
     {

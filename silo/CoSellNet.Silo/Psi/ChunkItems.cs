@@ -1,0 +1,53 @@
+using System.Buffers.Binary;
+using CoSellNet.Protocol;
+using CoSellNet.Silo.Errors;
+
+namespace CoSellNet.Silo.Psi;
+
+/// <summary>Splits an upload chunk into its records, refusing a malformed one with a message that names the first fault.</summary>
+public static class ChunkItems
+{
+    public static List<ChunkItem> Parse(UploadKind kind, ReadOnlySpan<byte> body)
+    {
+        if (body.Length == 0) throw ProblemException.Invalid("body", "is empty; send at least one record.");
+        return kind == UploadKind.Fields ? ParseFields(body) : ParseFixed(kind, body.Length);
+    }
+
+    private static List<ChunkItem> ParseFixed(UploadKind kind, int length)
+    {
+        var size = PsiFormat.RecordSize(kind);
+        if (length % size != 0)
+            throw ProblemException.Invalid("body", $"is {length} bytes, which is not a whole number of {size}-byte records. Each record is " +
+                (kind == UploadKind.Add ? "a 16-byte record id followed by a 32-byte point." : "a 16-byte record id."));
+        if (length / size > PsiFormat.MaxChunkRecords)
+            throw ProblemException.Invalid("body", $"holds {length / size:N0} records; a chunk holds at most {PsiFormat.MaxChunkRecords:N0}.");
+        var items = new List<ChunkItem>(length / size);
+        for (var offset = 0; offset < length; offset += size)
+            items.Add(kind == UploadKind.Add
+                ? new ChunkItem(offset, offset + PsiFormat.RecordIdSize, PsiFormat.PointSize)
+                : new ChunkItem(offset, 0, 0));
+        return items;
+    }
+
+    private static List<ChunkItem> ParseFields(ReadOnlySpan<byte> body)
+    {
+        var items = new List<ChunkItem>();
+        var offset = 0;
+        while (offset < body.Length)
+        {
+            if (body.Length - offset < PsiFormat.RecordIdSize + PsiFormat.LengthSize)
+                throw ProblemException.Invalid("body", $"record {items.Count} at byte {offset} is cut short: each is a 16-byte record id, a 2-byte big-endian length, then that many sealed bytes.");
+            var length = BinaryPrimitives.ReadUInt16BigEndian(body[(offset + PsiFormat.RecordIdSize)..]);
+            if (length is 0 or > PsiFormat.MaxSealedSize)
+                throw ProblemException.Invalid("body", $"record {items.Count} declares {length} sealed bytes; each record's sealed fields are 1 to {PsiFormat.MaxSealedSize} bytes.");
+            var payload = offset + PsiFormat.RecordIdSize + PsiFormat.LengthSize;
+            if (payload + length > body.Length)
+                throw ProblemException.Invalid("body", $"record {items.Count} declares {length} sealed bytes but only {body.Length - payload} follow.");
+            items.Add(new ChunkItem(offset, payload, length));
+            if (items.Count > PsiFormat.MaxChunkRecords)
+                throw ProblemException.Invalid("body", $"holds more than {PsiFormat.MaxChunkRecords:N0} records, the most one chunk may hold.");
+            offset = payload + length;
+        }
+        return items;
+    }
+}
