@@ -2,6 +2,7 @@ using CoSellNet.Api.Partnerships;
 using CoSellNet.Protocol;
 using CoSellNet.Silo.Errors;
 using CoSellNet.Silo.Partnerships;
+using CoSellNet.Silo.Psi;
 
 namespace CoSellNet.Api.Psi;
 
@@ -22,4 +23,7 @@ internal static class PsiAccess
         };
     }
 
+    /// <summary>The intersection of the partnership's current epoch.</summary>
+    public static IOverlapGrain Overlap(IGrainFactory grains, PartnershipView partnership) =>
+        grains.GetGrain<IOverlapGrain>(OverlapKey.For(partnership.Id, partnership.Epoch));
 }

@@ -26,7 +26,7 @@ public static class ResultEndpoints
             var me = user.PrincipalId();
             var partnership = await PartnershipEndpoints(grains, me, counterpartId);
             var them = partnership.Theirs.PartnerId;
-            var release = await Overlap(grains, partnership).Released();
+            var release = await PsiAccess.Overlap(grains, partnership).Released();
             return TypedResults.Ok(new PsiStatus(
                 partnership.Epoch,
                 (await records.Counts(partnership.Id, partnership.Epoch, me)).Values.Sum(),
@@ -41,7 +41,7 @@ public static class ResultEndpoints
         {
             var me = user.PrincipalId();
             var partnership = await PsiAccess.Exchanging(grains, me, counterpartId);
-            var release = await Overlap(grains, partnership).Released();
+            var release = await PsiAccess.Overlap(grains, partnership).Released();
             var lowSide = PartnershipKey.Split(partnership.Id).Low == me;
             var cells = new List<MatrixCell>();
             foreach (var cell in release.Matrix)
@@ -86,7 +86,4 @@ public static class ResultEndpoints
 
     private static Task<PartnershipView> PartnershipEndpoints(IGrainFactory grains, string me, string counterpartId) =>
         Partnerships.PartnershipEndpoints.Grain(grains, me, counterpartId).Get(me);
-
-    private static IOverlapGrain Overlap(IGrainFactory grains, PartnershipView partnership) =>
-        grains.GetGrain<IOverlapGrain>(OverlapKey.For(partnership.Id, partnership.Epoch));
 }

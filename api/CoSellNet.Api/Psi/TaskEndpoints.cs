@@ -25,7 +25,7 @@ public static class TaskEndpoints
         {
             var me = user.PrincipalId();
             var partnership = await PsiAccess.Exchanging(grains, me, counterpartId);
-            var task = await Overlap(grains, partnership).NextTask(me);
+            var task = await PsiAccess.Overlap(grains, partnership).NextTask(me);
             return task is null ? TypedResults.NoContent() : TypedResults.Ok(new ReblindTask(task.TaskId, partnership.Epoch, task.Count));
         })
         .WithSummary("My next re-blind task (204 when there is none)");
@@ -34,7 +34,7 @@ public static class TaskEndpoints
         {
             var me = user.PrincipalId();
             var partnership = await PsiAccess.Exchanging(grains, me, counterpartId);
-            var task = await Overlap(grains, partnership).GetTask(me, taskId);
+            var task = await PsiAccess.Overlap(grains, partnership).GetTask(me, taskId);
             http.Response.ContentType = PsiFormat.ContentType;
             await store.WritePoints(partnership.Id, partnership.Epoch, task, http.Response.Body, http.RequestAborted);
         })
@@ -45,7 +45,7 @@ public static class TaskEndpoints
         {
             var me = user.PrincipalId();
             var partnership = await PsiAccess.Exchanging(grains, me, counterpartId);
-            var overlap = Overlap(grains, partnership);
+            var overlap = PsiAccess.Overlap(grains, partnership);
             var task = await overlap.GetTask(me, taskId);
             var body = await ReadTags(http, task);
             if (body.Length / PsiFormat.TaskTagSize != task.Count)
@@ -69,8 +69,6 @@ public static class TaskEndpoints
         return api;
     }
 
-    private static IOverlapGrain Overlap(IGrainFactory grains, PartnershipView partnership) =>
-        grains.GetGrain<IOverlapGrain>(OverlapKey.For(partnership.Id, partnership.Epoch));
 
     private static async Task<ReadOnlyMemory<byte>> ReadTags(HttpContext http, ReblindRange task)
     {

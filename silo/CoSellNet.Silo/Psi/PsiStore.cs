@@ -99,8 +99,8 @@ public sealed class PsiStore(NpgsqlDataSource db)
         }
         await using (var batch = new NpgsqlBatch(connection, tx))
         {
-            batch.BatchCommands.Add(Command("INSERT INTO psi_upload_chunks (upload_id, chunk, sha256, count) VALUES ($1, $2, $3, $4)", uploadId, chunk, sha, count));
-            batch.BatchCommands.Add(Command("UPDATE psi_uploads SET chunks = chunks + 1, received_count = received_count + $2 WHERE upload_id = $1", uploadId, count));
+            batch.BatchCommands.Add(Sql.Command("INSERT INTO psi_upload_chunks (upload_id, chunk, sha256, count) VALUES ($1, $2, $3, $4)", uploadId, chunk, sha, count));
+            batch.BatchCommands.Add(Sql.Command("UPDATE psi_uploads SET chunks = chunks + 1, received_count = received_count + $2 WHERE upload_id = $1", uploadId, count));
             await batch.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
@@ -168,8 +168,8 @@ public sealed class PsiStore(NpgsqlDataSource db)
         }
         await using (var done = new NpgsqlBatch(connection, tx))
         {
-            done.BatchCommands.Add(Command("DELETE FROM psi_staged WHERE upload_id = $1", uploadId));
-            done.BatchCommands.Add(Command("UPDATE psi_uploads SET committed_at = now() WHERE upload_id = $1", uploadId));
+            done.BatchCommands.Add(Sql.Command("DELETE FROM psi_staged WHERE upload_id = $1", uploadId));
+            done.BatchCommands.Add(Sql.Command("UPDATE psi_uploads SET committed_at = now() WHERE upload_id = $1", uploadId));
             await done.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
@@ -195,10 +195,10 @@ public sealed class PsiStore(NpgsqlDataSource db)
     public async Task DeleteBefore(string partnership, int keepFrom, CancellationToken ct = default)
     {
         await using var batch = db.CreateBatch();
-        batch.BatchCommands.Add(Command("DELETE FROM psi_records WHERE partnership = $1 AND epoch < $2", partnership, keepFrom));
-        batch.BatchCommands.Add(Command("DELETE FROM psi_fields WHERE partnership = $1 AND epoch < $2", partnership, keepFrom));
-        batch.BatchCommands.Add(Command("DELETE FROM psi_matches WHERE partnership = $1 AND epoch < $2", partnership, keepFrom));
-        batch.BatchCommands.Add(Command("DELETE FROM psi_uploads WHERE partnership = $1 AND epoch < $2", partnership, keepFrom));
+        batch.BatchCommands.Add(Sql.Command("DELETE FROM psi_records WHERE partnership = $1 AND epoch < $2", partnership, keepFrom));
+        batch.BatchCommands.Add(Sql.Command("DELETE FROM psi_fields WHERE partnership = $1 AND epoch < $2", partnership, keepFrom));
+        batch.BatchCommands.Add(Sql.Command("DELETE FROM psi_matches WHERE partnership = $1 AND epoch < $2", partnership, keepFrom));
+        batch.BatchCommands.Add(Sql.Command("DELETE FROM psi_uploads WHERE partnership = $1 AND epoch < $2", partnership, keepFrom));
         await batch.ExecuteNonQueryAsync(ct);
     }
 
@@ -219,12 +219,6 @@ public sealed class PsiStore(NpgsqlDataSource db)
         r.GetInt32(6), r.GetInt32(7), r.GetInt32(8),
         r.IsDBNull(9) ? null : r.GetFieldValue<DateTimeOffset>(9));
 
-    private static NpgsqlBatchCommand Command(string sql, params object[] values)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
-        return command;
-    }
 
     private static string KindName(UploadKind kind) => kind.ToString().ToLowerInvariant();
 
