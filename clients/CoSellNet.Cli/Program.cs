@@ -1,1 +1,3 @@
-Console.WriteLine("cosell");
+using CoSellNet.Cli.App;
+
+return await CliApp.RunAsync(args, CliEnvironment.FromProcess());

@@ -1,0 +1,54 @@
+using System.Text;
+
+namespace CoSellNet.Cli.Output;
+
+/// <summary>
+/// Aligned plain-text tables. Cells are made safe for a terminal (control characters, including
+/// escape sequences, become spaces: names come from other partners) and long ones are shortened.
+/// </summary>
+internal static class TableRenderer
+{
+    public const int MaxCellWidth = 60;
+    private const string Gap = "  ";
+    private const string Empty = "-";
+
+    /// <summary>A header row (upper case) and one line per row, columns separated by two spaces, no trailing spaces.</summary>
+    public static void WriteRows(TextWriter writer, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string?>> rows)
+    {
+        var cells = rows.Select(r => r.Select(Cell).ToArray()).ToList();
+        var heads = headers.Select(h => h.ToUpperInvariant()).ToArray();
+        var widths = heads.Select((h, i) => Math.Max(h.Length, cells.Count == 0 ? 0 : cells.Max(r => r[i].Length))).ToArray();
+        WriteLine(writer, heads, widths);
+        foreach (var row in cells) WriteLine(writer, row, widths);
+    }
+
+    /// <summary>One item as "Field  value" lines, the fields aligned.</summary>
+    public static void WriteFields(TextWriter writer, IReadOnlyList<(string Field, string? Value)> fields)
+    {
+        var width = fields.Count == 0 ? 0 : fields.Max(f => f.Field.Length);
+        foreach (var (field, value) in fields)
+            writer.WriteLine((field.PadRight(width) + Gap + Cell(value)).TrimEnd());
+    }
+
+    /// <summary>A value as a single-line, terminal-safe cell.</summary>
+    public static string Cell(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return Empty;
+        var text = new StringBuilder(value.Length);
+        foreach (var c in value.Trim())
+            text.Append(char.IsControl(c) || c is '\u2028' or '\u2029' ? ' ' : c);
+        var flat = text.ToString();
+        return flat.Length > MaxCellWidth ? flat[..(MaxCellWidth - 1)] + "…" : flat;
+    }
+
+    private static void WriteLine(TextWriter writer, IReadOnlyList<string> cells, int[] widths)
+    {
+        var line = new StringBuilder();
+        for (var i = 0; i < cells.Count; i++)
+        {
+            if (i > 0) line.Append(Gap);
+            line.Append(i == cells.Count - 1 ? cells[i] : cells[i].PadRight(widths[i]));
+        }
+        writer.WriteLine(line.ToString().TrimEnd());
+    }
+}
