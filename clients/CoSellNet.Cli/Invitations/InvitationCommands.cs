@@ -122,7 +122,7 @@ internal static class InvitationCommands
             }
 
             var shown = created with { ApiKey = created.ApiKey with { Secret = ApiKeyFormat.Redact(created.ApiKey.Secret) } };
-            ctx.Output.WriteItem(shown, PartnerViews.Created(showSecret: false));
+            ctx.Output.WriteItem(shown, PartnerViews.Created(showSecret: true)); // already redacted
             ctx.Note($"Saved the new API key to profile '{profileName}' in {ctx.Store.Path}.");
             if (ctx.Environment.GetVariable(CliEnvironment.KeyVariable) is { Length: > 0 })
                 ctx.Warn($"{CliEnvironment.KeyVariable} is set and overrides the saved key; unset it to act as the new partner.");

@@ -4,18 +4,20 @@ namespace CoSellNet.Cli.Output;
 
 /// <summary>
 /// Aligned plain-text tables. Cells are made safe for a terminal (control characters, including
-/// escape sequences, become spaces: names come from other partners) and long ones are shortened.
+/// escape sequences, become spaces: names come from other partners). In lists, cells longer than
+/// <see cref="MaxCellWidth"/> are shortened (ids are at most 64 characters, so they never are); a
+/// single item's fields are shown whole (a new key's secret must be copied exactly).
 /// </summary>
 internal static class TableRenderer
 {
-    public const int MaxCellWidth = 60;
+    public const int MaxCellWidth = 64;
     private const string Gap = "  ";
     private const string Empty = "-";
 
     /// <summary>A header row (upper case) and one line per row, columns separated by two spaces, no trailing spaces.</summary>
     public static void WriteRows(TextWriter writer, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string?>> rows)
     {
-        var cells = rows.Select(r => r.Select(Cell).ToArray()).ToList();
+        var cells = rows.Select(r => r.Select(c => Shorten(Cell(c))).ToArray()).ToList();
         var heads = headers.Select(h => h.ToUpperInvariant()).ToArray();
         var widths = heads.Select((h, i) => Math.Max(h.Length, cells.Count == 0 ? 0 : cells.Max(r => r[i].Length))).ToArray();
         WriteLine(writer, heads, widths);
@@ -37,9 +39,10 @@ internal static class TableRenderer
         var text = new StringBuilder(value.Length);
         foreach (var c in value.Trim())
             text.Append(char.IsControl(c) || c is '\u2028' or '\u2029' ? ' ' : c);
-        var flat = text.ToString();
-        return flat.Length > MaxCellWidth ? flat[..(MaxCellWidth - 1)] + "…" : flat;
+        return text.ToString();
     }
+
+    private static string Shorten(string cell) => cell.Length > MaxCellWidth ? cell[..(MaxCellWidth - 1)] + "…" : cell;
 
     private static void WriteLine(TextWriter writer, IReadOnlyList<string> cells, int[] widths)
     {

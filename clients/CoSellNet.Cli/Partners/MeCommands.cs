@@ -25,6 +25,7 @@ internal static class MeCommands
         options.AddTo(command);
         b.Action(command, async ctx =>
         {
+            options.RequireAny(ctx);
             var client = ctx.Client();
             var current = await client.GetMeAsync(ctx.Cancellation);
             var updated = await client.UpdateMeAsync(options.Merge(ctx, current), ctx.Cancellation);

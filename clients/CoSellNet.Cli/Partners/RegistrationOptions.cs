@@ -52,14 +52,19 @@ internal sealed partial class RegistrationOptions
             PrivateSettings: email is null && sharing is null ? null : new PrivateSettings(email, sharing ?? SharingLevel.None));
     }
 
-    /// <summary>
-    /// My current profile with the given options changed; options not given keep their values, and a
-    /// repeated option replaces its whole list. Throws a usage error when no option was given.
-    /// </summary>
-    public PartnerRegistration Merge(CommandContext ctx, PartnerProfile current)
+    /// <summary>Throws a usage error when none of the options was given.</summary>
+    public void RequireAny(CommandContext ctx)
     {
         if (!All.Any(o => ctx.Parse.GetResult(o) is { Implicit: false }))
             throw new CliException("Nothing to update: give at least one of " + string.Join(", ", All.Select(o => o.Name)) + ".");
+    }
+
+    /// <summary>
+    /// My current profile with the given options changed; options not given keep their values, and a
+    /// repeated option replaces its whole list.
+    /// </summary>
+    public PartnerRegistration Merge(CommandContext ctx, PartnerProfile current)
+    {
         var e = current.Entry;
         var caps = e.Capabilities ?? new Capabilities();
         var settings = current.PrivateSettings ?? new PrivateSettings();

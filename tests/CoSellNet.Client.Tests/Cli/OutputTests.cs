@@ -1,0 +1,150 @@
+using System.Text.Json;
+using CoSellNet.Cli.Invitations;
+using CoSellNet.Cli.Keys;
+using CoSellNet.Cli.Output;
+using CoSellNet.Cli.Partners;
+using CoSellNet.Cli.Partnerships;
+using CoSellNet.Client.Tests.Support;
+using CoSellNet.Protocol;
+
+namespace CoSellNet.Client.Tests.Cli;
+
+/// <summary>Table, CSV and JSON output of the node's DTOs.</summary>
+public sealed class OutputTests
+{
+    private static string Render(OutputFormat format, Action<OutputWriter> write)
+    {
+        var text = new StringWriter();
+        write(new OutputWriter(text, format));
+        return text.ToString();
+    }
+
+    [Fact]
+    public void A_table_aligns_columns_under_upper_case_headers()
+    {
+        var entries = new[] { Samples.Entry(), Samples.Entry(Samples.ThemId, "Beta", PartnerType.Service) with { Tier = "registered", Capabilities = new Capabilities() } };
+
+        var lines = Render(OutputFormat.Table, o => o.WriteList(entries, PartnerViews.Directory, "none")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith("ID ", lines[0]);
+        var nameColumn = lines[0].IndexOf("NAME", StringComparison.Ordinal);
+        var typeColumn = lines[0].IndexOf("TYPE", StringComparison.Ordinal);
+        Assert.Equal("Acme Analytics", lines[1].Substring(nameColumn, "Acme Analytics".Length));
+        Assert.Equal("Beta", lines[2].Substring(nameColumn, 4));
+        Assert.Equal("technology", lines[1].Substring(typeColumn, "technology".Length));
+        Assert.Equal("service", lines[2].Substring(typeColumn, "service".Length));
+        Assert.Contains("saas, fintech", lines[1]);
+        Assert.Contains("2026-03-01 09:30:00Z", lines[1]);
+        Assert.All(lines, l => Assert.Equal(l.TrimEnd(), l));
+        Assert.Contains(" - ", lines[2]); // empty cells show as '-'
+    }
+
+    [Fact]
+    public void A_single_item_is_a_field_list_and_rules_use_the_rule_syntax()
+    {
+        var lines = Render(OutputFormat.Table, o => o.WriteItem(Samples.Partnership(), PartnershipViews.Detail)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Contains("Status         active", lines);
+        Assert.Contains("My rules       customers=overlaps, prospects=counts:5", lines);
+        Assert.Contains("Proposed by    me", lines);
+        Assert.Contains("They paused    no", lines);
+    }
+
+    [Fact]
+    public void An_empty_list_says_so_in_a_table_and_is_a_bare_header_in_csv_and_an_empty_array_in_json()
+    {
+        Assert.Equal("No API keys." + Environment.NewLine, Render(OutputFormat.Table, o => o.WriteList<ApiKeyView>([], KeyViews.List, "No API keys.")));
+        Assert.Equal("Id,Name,Scopes,Created,Last used,Revoked\n", Render(OutputFormat.Csv, o => o.WriteList<ApiKeyView>([], KeyViews.List, "No API keys.")));
+        Assert.Equal("[]", Render(OutputFormat.Json, o => o.WriteList<ApiKeyView>([], KeyViews.List, "No API keys.")).Trim());
+    }
+
+    [Fact]
+    public void Csv_quotes_commas_quotes_and_newlines()
+    {
+        var entry = Samples.Entry(name: "Smith, \"Jones\" & Co\nLtd");
+
+        var csv = Render(OutputFormat.Csv, o => o.WriteList([entry], PartnerViews.Directory, "none"));
+
+        Assert.StartsWith("Id,Name,Domain,Type,Tier,Industries,Regions,Products,Populations,Public keys,Joined\n", csv);
+        Assert.Contains($"{Samples.MeId},\"Smith, \"\"Jones\"\" & Co\nLtd\",acme.com,technology,gold,\"saas, fintech\",emea,Acme Insight,\"customers, prospects\",v1,2026-03-01 09:30:00Z\n", csv);
+    }
+
+    [Fact]
+    public void Csv_defuses_spreadsheet_formulas_from_other_partners()
+    {
+        var entry = Samples.Entry(name: "=HYPERLINK(\"http://evil.test\")");
+
+        var csv = Render(OutputFormat.Csv, o => o.WriteList([entry], PartnerViews.Directory, "none"));
+
+        Assert.DoesNotContain(",=HYPERLINK", csv);
+        Assert.Contains("'=HYPERLINK", csv);
+    }
+
+    [Fact]
+    public void A_table_cannot_be_used_to_inject_terminal_escapes_and_long_cells_are_shortened()
+    {
+        var entry = Samples.Entry(name: "Evil\u001b[2J\u001b]0;pwned\u0007 Corp" + new string('x', 100));
+
+        var table = Render(OutputFormat.Table, o => o.WriteList([entry], PartnerViews.Directory, "none"));
+
+        Assert.DoesNotContain('\u001b', table);
+        Assert.DoesNotContain('\u0007', table);
+        Assert.Contains("Evil [2J ]0;pwned  Corp", table);
+        Assert.Contains("x…", table);
+        Assert.DoesNotContain(new string('x', 100), table);
+    }
+
+    [Fact]
+    public void Json_is_the_nodes_json_indented_with_lower_case_enums_and_readable_text()
+    {
+        var json = Render(OutputFormat.Json, o => o.WriteList([Samples.Partnership()], PartnershipViews.List, "none"));
+
+        Assert.Contains("\n  {\n    \"id\":", json);
+        using var doc = JsonDocument.Parse(json);
+        var p = doc.RootElement[0];
+        Assert.Equal("active", p.GetProperty("status").GetString());
+        Assert.Equal("counts", p.GetProperty("mine").GetProperty("rules")[1].GetProperty("level").GetString());
+        Assert.Equal(5, p.GetProperty("mine").GetProperty("rules")[1].GetProperty("minSegmentSize").GetInt32());
+        Assert.Equal("Beta Services", p.GetProperty("theirs").GetProperty("partnerName").GetString());
+
+        var named = Render(OutputFormat.Json, o => o.WriteItem(Samples.Entry(name: "Müller & Söhne's"), PartnerViews.Directory));
+        Assert.Contains("\"name\": \"Müller & Söhne's\"", named);
+    }
+
+    [Fact]
+    public void A_single_item_in_csv_is_one_header_and_one_row()
+    {
+        var csv = Render(OutputFormat.Csv, o => o.WriteItem(Samples.CreatedKey(), KeyViews.Created));
+
+        Assert.Equal($"Id,Name,Scopes,Created,Key\nfedcba9876543210,ci,\"read, write, admin\",2026-03-01 09:30:00Z,{Keys.Other}\n", csv);
+    }
+
+    [Fact]
+    public void Invitation_state_is_derived_from_its_dates()
+    {
+        var now = Samples.Joined.AddHours(1);
+        var open = Samples.Invitation();
+
+        Assert.Equal("open", InvitationViews.State(open, now));
+        Assert.Equal("expired", InvitationViews.State(open, now.AddDays(5)));
+        Assert.Equal("redeemed", InvitationViews.State(open with { RedeemedAt = now, RedeemedByPartner = Samples.ThemId }, now));
+        Assert.Equal("revoked", InvitationViews.State(open with { RevokedAt = now }, now));
+    }
+
+    [Fact]
+    public void History_lists_changes_in_order()
+    {
+        PartnershipChange[] changes =
+        [
+            new(1, "proposed", Samples.MeId, Samples.Joined, null),
+            new(2, "rules", Samples.ThemId, Samples.Joined.AddMinutes(5), "customers=counts"),
+        ];
+
+        var lines = Render(OutputFormat.Table, o => o.WriteList(changes, PartnershipViews.History, "none")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(["SEQ", "AT", "BY", "ACTION", "DETAIL"], lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("1    2026-03-01 09:30:00Z", lines[1]);
+        Assert.EndsWith("rules     customers=counts", lines[2]);
+    }
+}
