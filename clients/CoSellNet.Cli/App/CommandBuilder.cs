@@ -22,13 +22,13 @@ internal sealed class CommandBuilder(CliEnvironment env, GlobalOptions global)
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                return ErrorReporter.Report(e, env.Error, SafeProfile(context));
+                return ErrorReporter.Report(e, env.Error, SafeKeySource(context));
             }
         });
 
-    private static string? SafeProfile(CommandContext context)
+    private static string? SafeKeySource(CommandContext context)
     {
-        try { return context.Settings.Profile; }
+        try { return context.Settings.Key is null ? null : context.Settings.KeySource; }
         catch (CliException) { return null; }
     }
 

@@ -5,7 +5,7 @@ namespace CoSellNet.Cli.App;
 /// <summary>Turns a failure into a message on standard error and an exit code. Never prints a key.</summary>
 internal static class ErrorReporter
 {
-    public static int Report(Exception exception, TextWriter error, string? profile)
+    public static int Report(Exception exception, TextWriter error, string? keySource)
     {
         switch (exception)
         {
@@ -17,8 +17,8 @@ internal static class ErrorReporter
                         error.WriteLine($"  {field}: {message}");
                 if (api.RetryAfter is { } wait && api.Detail?.Contains("Retry after", StringComparison.OrdinalIgnoreCase) != true)
                     error.WriteLine($"  Retry after {Math.Ceiling(wait.TotalSeconds)} seconds.");
-                if (api.Status == 401 && profile is not null)
-                    error.WriteLine($"  (The key came from profile '{profile}' unless --key or COSELLNET_KEY set it; see 'cosell config show'.)");
+                if (api.Status == 401 && keySource is not null)
+                    error.WriteLine($"  (The key came from {keySource}; 'cosell config show' shows which key is in effect.)");
                 if (api.Status >= 500 && api.TraceId is not null)
                     error.WriteLine($"  Trace id: {api.TraceId}");
                 return ExitCodes.ForStatus(api.Status);

@@ -104,15 +104,16 @@ public sealed class CommandTests
     [Fact]
     public async Task Directory_filters_by_type_and_search_and_limits_the_items_shown()
     {
-        var node = new StubNode().Json(HttpStatusCode.OK, new Page<DirectoryEntry>([Samples.Entry(), Samples.Entry(Samples.ThemId, "Beta")], "more"));
+        var node = new StubNode().Json(HttpStatusCode.OK, new Page<DirectoryEntry>(
+            [Samples.Entry(Samples.ThemId, "Beta", PartnerType.Service), Samples.Entry(), Samples.Entry("7c6d5e4f", "Gamma")], "more"));
         using var cli = new CliRun(node).Configured();
 
         var r = await cli.Run("directory", "--type", "technology", "--search", "acme", "--limit", "1", "-o", "json");
 
         Assert.Equal(ExitCodes.Ok, r.ExitCode);
-        Assert.Equal("/api/v1/directory?type=technology&search=acme&limit=500", Assert.Single(cli.Node.Received).PathAndQuery);
+        Assert.Equal("/api/v1/directory?search=acme&limit=500", Assert.Single(cli.Node.Received).PathAndQuery);
         using var json = JsonDocument.Parse(r.Out);
-        Assert.Equal(1, json.RootElement.GetArrayLength());
+        Assert.Equal(Samples.MeId, Assert.Single(json.RootElement.EnumerateArray()).GetProperty("id").GetString());
     }
 
     [Fact]
@@ -147,6 +148,7 @@ public sealed class CommandTests
         Assert.Contains($"  Detail {status}: what to do.", r.Error);
         Assert.DoesNotContain(Keys.Partner.Split('_').Last(), r.Error);
         Assert.Equal(status >= 500, r.Error.Contains("Trace id: 00-trace-00", StringComparison.Ordinal));
+        Assert.Equal(status == 401, r.Error.Contains("The key came from profile 'default'", StringComparison.Ordinal));
     }
 
     [Fact]
