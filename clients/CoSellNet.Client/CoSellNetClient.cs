@@ -89,16 +89,8 @@ public sealed partial class CoSellNetClient : IDisposable
         var copy = options.Clone();
         copy.Validate();
         var services = new ServiceCollection();
-        var builder = services.AddCoSellNetClient(o =>
-        {
-            o.BaseAddress = copy.BaseAddress;
-            o.ApiKey = copy.ApiKey;
-            o.MaxRetryAttempts = copy.MaxRetryAttempts;
-            o.RetryDelay = copy.RetryDelay;
-            o.MaxRetryAfter = copy.MaxRetryAfter;
-            o.AttemptTimeout = copy.AttemptTimeout;
-            o.TotalTimeout = copy.TotalTimeout;
-        });
+        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(copy));
+        var builder = CoSellNetServiceCollectionExtensions.AddCoSellNetHttpClient(services);
         if (primaryHandler is not null) builder.ConfigurePrimaryHttpMessageHandler(primaryHandler);
         var provider = services.BuildServiceProvider();
         var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName);

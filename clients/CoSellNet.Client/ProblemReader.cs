@@ -32,8 +32,9 @@ internal static class ProblemReader
         var mediaType = response.Content?.Headers.ContentType?.MediaType;
         if (IsJson(mediaType) && TryParse(body, out var problem))
         {
+            // The HTTP status is authoritative; a body that claims another one is ignored on that point.
             return new CoSellNetApiException(
-                problem.Status ?? status,
+                status,
                 string.IsNullOrWhiteSpace(problem.Title) ? Reason(response) : problem.Title!,
                 problem.Detail,
                 problem.Errors,
@@ -93,7 +94,6 @@ internal static class ProblemReader
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) return false;
             string? title = Text(root, "title"), detail = Text(root, "detail"), traceId = Text(root, "traceId");
-            int? status = root.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt32(out var n) ? n : null;
             Dictionary<string, string[]>? errors = null;
             if (root.TryGetProperty("errors", out var e) && e.ValueKind == JsonValueKind.Object)
             {
@@ -109,7 +109,7 @@ internal static class ProblemReader
                 }
             }
             if (title is null && detail is null && errors is null) return false;
-            problem = new Problem(title, detail, status, errors, traceId);
+            problem = new Problem(title, detail, errors, traceId);
             return true;
         }
         catch (JsonException)
@@ -121,7 +121,7 @@ internal static class ProblemReader
     private static string? Text(JsonElement root, string name) =>
         root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-    private readonly record struct Problem(string? Title, string? Detail, int? Status, Dictionary<string, string[]>? Errors, string? TraceId);
+    private readonly record struct Problem(string? Title, string? Detail, Dictionary<string, string[]>? Errors, string? TraceId);
 
     private static class ReasonPhrases
     {

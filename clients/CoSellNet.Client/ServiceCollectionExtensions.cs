@@ -24,8 +24,14 @@ public static class CoSellNetServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<CoSellNetClientOptions>().Configure(configure);
+        return AddCoSellNetHttpClient(services);
+    }
+
+    /// <summary>The typed HttpClient and its resilience handler, reading <see cref="CoSellNetClientOptions"/> from the container.</summary>
+    internal static IHttpClientBuilder AddCoSellNetHttpClient(IServiceCollection services)
+    {
         var builder = services
-            .AddHttpClient(CoSellNetClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .AddHttpClient(CoSellNetClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan) // the resilience handler times out
             .AddTypedClient((http, sp) => new CoSellNetClient(http, sp.GetRequiredService<IOptions<CoSellNetClientOptions>>().Value));
         builder.AddStandardResilienceHandler()
             .Configure((o, sp) => CoSellNetResilience.Configure(o, sp.GetRequiredService<IOptions<CoSellNetClientOptions>>().Value));
