@@ -70,12 +70,12 @@ public static partial class PartnerValidation
             return null;
         }
         var key = MatchKeys.FromDomainLike(input);
-        if (key.Key is null)
+        if (key.Key is not { } domain)
         {
             v.Add("domain", $"'{Shorten(input)}' is not a company website domain ({key.Reason}). Give the registrable domain of the company's website, e.g. acme.com.");
             return null;
         }
-        return key.Key;
+        return domain.Value;
     }
 
     private static string[] Populations(IReadOnlyList<string>? requested, Validator v)
