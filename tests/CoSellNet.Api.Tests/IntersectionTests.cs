@@ -4,15 +4,14 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
+using CoSellNet.Crypto;
 using CoSellNet.Protocol;
 
 namespace CoSellNet.Api.Tests;
 
 /// <summary>
 /// The server's half of the protocol: uploads, re-blind tasks each way, fair release, and results
-/// under sharing rules. The server treats points and tags as opaque bytes, so this test plays both
-/// clients with stand-ins (a point is a hash of the account, a tag a hash of the point's account);
-/// the real blinding is exercised by the end-to-end tests with the real CLI.
+/// under sharing rules. Each side blinds and re-blinds with its own real PSI key, as a client does.
 /// </summary>
 [Collection(NetworkCollection.Name)]
 public sealed class IntersectionTests(Network network)
@@ -20,7 +19,7 @@ public sealed class IntersectionTests(Network network)
     private sealed class Side(Member member, string name)
     {
         public Member Member { get; } = member;
-        public Dictionary<string, string> PointToAccount { get; } = [];
+        public PsiKey Key { get; } = PsiKey.Random();
         public Dictionary<string, (string Account, string Population)> Records { get; } = [];
         public string Name { get; } = name;
 
@@ -31,10 +30,8 @@ public sealed class IntersectionTests(Network network)
             for (var i = 0; i < list.Count; i++)
             {
                 var id = SHA256.HashData(Encoding.UTF8.GetBytes($"{Name}/{list[i].Account}"))[..16];
-                var point = SHA256.HashData(Encoding.UTF8.GetBytes($"{Name}/point/{list[i].Account}"));
                 id.CopyTo(bytes, i * 48);
-                point.CopyTo(bytes, i * 48 + 16);
-                PointToAccount[Convert.ToHexString(point)] = list[i].Account;
+                Key.Blind(MatchKeys.FromDomainLike(list[i].Account + "-corp.com").Key!.Value, bytes.AsSpan(i * 48 + 16, 32));
                 Records[Convert.ToHexStringLower(id)] = list[i];
             }
             return bytes;
@@ -57,7 +54,7 @@ public sealed class IntersectionTests(Network network)
         (await side.Member.Http.PostAsync(Routes.PsiCommit(counterpart, id), null)).EnsureSuccessStatusCode();
     }
 
-    /// <summary>Does this side's re-blind task: a tag per counterpart point, made from the account the point stands for.</summary>
+    /// <summary>Does this side's re-blind task: a tag per counterpart point, in order.</summary>
     private static async Task<int> Reblind(Side side, Side counterpartSide)
     {
         var http = side.Member.Http;
@@ -71,8 +68,7 @@ public sealed class IntersectionTests(Network network)
         for (var i = 0; i < task.Count; i++)
         {
             points.AsSpan(i * 40, 8).CopyTo(tags.AsSpan(i * 24));
-            var account = counterpartSide.PointToAccount[Convert.ToHexString(points, i * 40 + 8, 32)];
-            SHA256.HashData(Encoding.UTF8.GetBytes("tag/" + account))[..16].CopyTo(tags, i * 24 + 8);
+            side.Key.ReblindToTags(points.AsSpan(i * 40 + 8, 32), tags.AsSpan(i * 24 + 8, 16));
         }
         var put = await http.PutAsync(Routes.PsiTaskTags(counterpart, task.TaskId), Binary(tags));
         Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());

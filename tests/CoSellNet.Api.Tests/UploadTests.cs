@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using CoSellNet.Crypto;
 using CoSellNet.Protocol;
 using Npgsql;
 
@@ -17,8 +18,15 @@ public sealed class UploadTests(Network network)
         return content;
     }
 
-    /// <summary>Records with random ids and random 32-byte "points" (the storage path does not interpret them).</summary>
-    private static byte[] Records(int count) => RandomNumberGenerator.GetBytes(count * PsiFormat.RecordSize(UploadKind.Add));
+    /// <summary>Records with random ids and valid points of random accounts.</summary>
+    private static byte[] Records(int count)
+    {
+        var size = PsiFormat.RecordSize(UploadKind.Add);
+        var bytes = RandomNumberGenerator.GetBytes(count * size);
+        for (var i = 0; i < count; i++)
+            Ristretto255.HashToGroup(bytes.AsSpan(i * size, PsiFormat.RecordIdSize), "CoSellNet-test"u8, bytes.AsSpan(i * size + PsiFormat.RecordIdSize, PsiFormat.PointSize));
+        return bytes;
+    }
 
     private async Task<(Member A, Member B)> Sharing()
     {
@@ -73,6 +81,19 @@ public sealed class UploadTests(Network network)
         await Problem.Expect(await a.Http.PutAsync(Routes.PsiChunk(b.Id, id, 1), Binary(Records(7))), HttpStatusCode.BadRequest);
         var json = new StringContent("[]", System.Text.Encoding.UTF8, "application/json");
         await Problem.Expect(await a.Http.PutAsync(Routes.PsiChunk(b.Id, id, 1), json), HttpStatusCode.UnsupportedMediaType);
+
+        // Points: the identity, a non-canonical encoding (p, the field prime), and one that decodes to no point.
+        byte[] identity = new byte[32];
+        byte[] fieldPrime = Convert.FromHexString("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
+        byte[] notAPoint = Convert.FromHexString("0100000000000000000000000000000000000000000000000000000000000000");
+        foreach (var bad in new[] { identity, fieldPrime, notAPoint })
+        {
+            var chunk = records[(4 * 48)..(7 * 48)];
+            bad.CopyTo(chunk, 48 + 16);
+            var problem = await Problem.Expect(await a.Http.PutAsync(Routes.PsiChunk(b.Id, id, 1), Binary(chunk)), HttpStatusCode.BadRequest);
+            Assert.Contains("record 1 (0-based)", problem.Detail());
+            Assert.Contains("not a valid ristretto255 point", problem.Detail());
+        }
 
         // After all that, the 4 accepted records are there and the rest completes the upload.
         Assert.Equal(10, (await Ok(await a.Http.PutAsync(Routes.PsiChunk(b.Id, id, 1), Binary(records[(4 * 48)..])))).ReceivedCount);

@@ -98,7 +98,8 @@ public static unsafe class Ristretto255
     /// <summary>True when <paramref name="point"/> is the canonical encoding of a point other than the identity.</summary>
     public static bool IsValidPoint(ReadOnlySpan<byte> point)
     {
-        if (point.Length != PointSize) return false;
+        // libsodium accepts the identity's encoding (all zeros) as a valid point; the PSI never may.
+        if (point.Length != PointSize || point.IndexOfAnyExcept((byte)0) < 0) return false;
         fixed (byte* p = point)
             return Sodium.crypto_core_ristretto255_is_valid_point(p) == 1;
     }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using CoSellNet.Crypto;
 using CoSellNet.Protocol;
 using CoSellNet.Silo.Errors;
 
@@ -10,11 +11,12 @@ public static class ChunkItems
     public static List<ChunkItem> Parse(UploadKind kind, ReadOnlySpan<byte> body)
     {
         if (body.Length == 0) throw ProblemException.Invalid("body", "is empty; send at least one record.");
-        return kind == UploadKind.Fields ? ParseFields(body) : ParseFixed(kind, body.Length);
+        return kind == UploadKind.Fields ? ParseFields(body) : ParseFixed(kind, body);
     }
 
-    private static List<ChunkItem> ParseFixed(UploadKind kind, int length)
+    private static List<ChunkItem> ParseFixed(UploadKind kind, ReadOnlySpan<byte> body)
     {
+        var length = body.Length;
         var size = PsiFormat.RecordSize(kind);
         if (length % size != 0)
             throw ProblemException.Invalid("body", $"is {length} bytes, which is not a whole number of {size}-byte records. Each record is " +
@@ -23,9 +25,15 @@ public static class ChunkItems
             throw ProblemException.Invalid("body", $"holds {length / size:N0} records; a chunk holds at most {PsiFormat.MaxChunkRecords:N0}.");
         var items = new List<ChunkItem>(length / size);
         for (var offset = 0; offset < length; offset += size)
+        {
+            if (kind == UploadKind.Add && !Ristretto255.IsValidPoint(body.Slice(offset + PsiFormat.RecordIdSize, PsiFormat.PointSize)))
+                // Checked here so that nothing invalid is stored: a counterpart would otherwise refuse the whole task.
+                throw ProblemException.Invalid("body", $"record {offset / size} (0-based) of this chunk has a point that is not a valid ristretto255 point (not a canonical encoding, or the identity). " +
+                    "Blind each match key with CoSellNet.Crypto's PsiKey; nothing of this chunk was stored.");
             items.Add(kind == UploadKind.Add
                 ? new ChunkItem(offset, offset + PsiFormat.RecordIdSize, PsiFormat.PointSize)
                 : new ChunkItem(offset, 0, 0));
+        }
         return items;
     }
 

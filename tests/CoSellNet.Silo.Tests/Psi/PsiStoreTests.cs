@@ -17,8 +17,8 @@ public sealed class PsiStoreTests(PostgresDatabaseFixture database) : IClassFixt
         {
             var id = SHA256.HashData(BitConverter.GetBytes(i))[..PsiFormat.RecordIdSize];
             id.CopyTo(bytes, i * (PsiFormat.RecordIdSize + PsiFormat.PointSize));
-            var point = SHA256.HashData([.. BitConverter.GetBytes(i), salt, .. System.Text.Encoding.UTF8.GetBytes(population)]);
-            point.CopyTo(bytes, i * (PsiFormat.RecordIdSize + PsiFormat.PointSize) + PsiFormat.RecordIdSize);
+            var point = bytes.AsSpan(i * (PsiFormat.RecordIdSize + PsiFormat.PointSize) + PsiFormat.RecordIdSize, PsiFormat.PointSize);
+            CoSellNet.Crypto.Ristretto255.HashToGroup([.. BitConverter.GetBytes(i), salt, .. System.Text.Encoding.UTF8.GetBytes(population)], "CoSellNet-test"u8, point);
         }
         return bytes;
     }
