@@ -25,8 +25,19 @@ internal static class CoSellNetResilience
         o.Retry.Delay = options.RetryDelay;
         o.Retry.ShouldRetryAfterHeader = true;
         o.Retry.ShouldHandle = args => ValueTask.FromResult(
-            retries > 0 && ShouldRetry(args.Context.GetRequestMessage()?.Method, args.Outcome, maxRetryAfter, DateTimeOffset.UtcNow));
+            retries > 0 && ShouldRetry(args.Context.GetRequestMessage(), args.Outcome, maxRetryAfter, DateTimeOffset.UtcNow));
     }
+
+    /// <summary>
+    /// Marks a request whose method is not idempotent but whose effect is (a POST the node
+    /// deduplicates, e.g. by a client-chosen id): it is retried like a PUT.
+    /// </summary>
+    internal static readonly HttpRequestOptionsKey<bool> Idempotent = new("CoSellNet.Idempotent");
+
+    /// <summary><see cref="ShouldRetry(HttpMethod?, Outcome{HttpResponseMessage}, TimeSpan, DateTimeOffset, bool)"/> for a request, honouring <see cref="Idempotent"/>.</summary>
+    internal static bool ShouldRetry(HttpRequestMessage? request, Outcome<HttpResponseMessage> outcome, TimeSpan maxRetryAfter, DateTimeOffset now) =>
+        ShouldRetry(request?.Method, outcome, maxRetryAfter, now,
+            markedIdempotent: request is not null && request.Options.TryGetValue(Idempotent, out var marked) && marked);
 
     /// <summary>
     /// Whether a failed attempt may be repeated. A 429 was refused before the node did anything, and
@@ -34,9 +45,9 @@ internal static class CoSellNetResilience
     /// only while its Retry-After is within <paramref name="maxRetryAfter"/>). Other transient
     /// failures (5xx, 408, timeouts, broken connections) are retried only for idempotent methods:
     /// a POST that creates a key, an invitation or a partner, or rotates an epoch, is never repeated
-    /// blindly.
+    /// blindly, unless the request is marked <paramref name="markedIdempotent"/> (the node deduplicates it).
     /// </summary>
-    internal static bool ShouldRetry(HttpMethod? method, Outcome<HttpResponseMessage> outcome, TimeSpan maxRetryAfter, DateTimeOffset now)
+    internal static bool ShouldRetry(HttpMethod? method, Outcome<HttpResponseMessage> outcome, TimeSpan maxRetryAfter, DateTimeOffset now, bool markedIdempotent = false)
     {
         if (outcome.Result is { } response && ProblemReader.RetryAfterOf(response.Headers.RetryAfter, now) is { } wait && wait > maxRetryAfter)
             return false;
@@ -44,7 +55,7 @@ internal static class CoSellNetResilience
             return true;
         if (outcome.Exception is HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError })
             return true;
-        return method is not null && IsIdempotent(method) && HttpClientResiliencePredicates.IsTransient(outcome);
+        return method is not null && (markedIdempotent || IsIdempotent(method)) && HttpClientResiliencePredicates.IsTransient(outcome);
     }
 
     internal static bool IsIdempotent(HttpMethod method) =>
