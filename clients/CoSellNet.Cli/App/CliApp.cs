@@ -5,6 +5,7 @@ using CoSellNet.Cli.Invitations;
 using CoSellNet.Cli.Keys;
 using CoSellNet.Cli.Partners;
 using CoSellNet.Cli.Partnerships;
+using CoSellNet.Cli.Sync;
 
 namespace CoSellNet.Cli.App;
 
@@ -26,6 +27,9 @@ internal static class CliApp
         root.Subcommands.Add(InvitationCommands.Build(b));
         root.Subcommands.Add(PartnershipCommands.Build(b));
         root.Subcommands.Add(KeyCommands.Build(b));
+        root.Subcommands.Add(SecretCommands.Build(b));
+        root.Subcommands.Add(SyncCommands.Build(b));
+        foreach (var command in ResultCommands.Build(b)) root.Subcommands.Add(command);
         return root;
     }
 

@@ -12,6 +12,8 @@ internal sealed class CliEnvironment
     /// <summary>The config file: <c>COSELLNET_CONFIG</c>, else <c>~/.cosellnet/config.json</c>.</summary>
     public required string ConfigPath { get; init; }
     public required Func<CoSellNetClientOptions, CoSellNetClient> CreateClient { get; init; }
+    /// <summary>Standard error is a terminal, so progress bars may redraw in place.</summary>
+    public bool Interactive { get; init; }
 
     public const string ConfigVariable = "COSELLNET_CONFIG";
     public const string UrlVariable = "COSELLNET_URL";
@@ -26,6 +28,7 @@ internal sealed class CliEnvironment
         GetVariable = Environment.GetEnvironmentVariable,
         ConfigPath = DefaultConfigPath(Environment.GetEnvironmentVariable),
         CreateClient = options => new CoSellNetClient(options),
+        Interactive = !Console.IsErrorRedirected,
     };
 
     public static string DefaultConfigPath(Func<string, string?> getVariable) =>

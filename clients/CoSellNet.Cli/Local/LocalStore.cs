@@ -1,0 +1,113 @@
+using CoSellNet.Cli.App;
+using Microsoft.Data.Sqlite;
+
+namespace CoSellNet.Cli.Local;
+
+/// <summary>
+/// The partner's local index, in SQLite in its profile directory (owner-only): the account list
+/// as last imported, which record ids stand for which account in each partnership and epoch, and
+/// uploads in flight, so that an interrupted sync resumes and never duplicates. It holds
+/// plaintext accounts and never leaves this machine.
+/// </summary>
+internal sealed partial class LocalStore : IDisposable
+{
+    private readonly SqliteConnection connection;
+
+    private LocalStore(SqliteConnection connection) => this.connection = connection;
+
+    public static LocalStore Open(string path)
+    {
+        var directory = Path.GetDirectoryName(path)!;
+        if (!Directory.Exists(directory))
+        {
+            if (OperatingSystem.IsWindows()) Directory.CreateDirectory(directory);
+            else Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        if (!File.Exists(path) && !OperatingSystem.IsWindows())
+            File.Create(path, 0, FileOptions.None).Dispose();
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        try
+        {
+            connection.Open();
+            var store = new LocalStore(connection);
+            store.Execute(Schema);
+            return store;
+        }
+        catch (SqliteException e)
+        {
+            connection.Dispose();
+            throw new CliException($"The local account index {path} could not be opened: {e.Message}", ExitCodes.Error);
+        }
+    }
+
+    private const string Schema = """
+        PRAGMA journal_mode = WAL;
+        PRAGMA synchronous = NORMAL;
+        CREATE TABLE IF NOT EXISTS accounts (
+            population TEXT NOT NULL,
+            match_key  TEXT NOT NULL,            -- MatchKey.ToString(): d:acme.com or n:acme
+            name       TEXT,
+            website    TEXT,
+            source     TEXT NOT NULL,            -- file and line the account was read from
+            fields     TEXT,                     -- JSON object of the columns chosen to share
+            PRIMARY KEY (population, match_key)
+        ) WITHOUT ROWID;
+        -- Records of mine that a node holds (committed) or is being sent (upload_id of a pending add).
+        CREATE TABLE IF NOT EXISTS records (
+            partnership TEXT NOT NULL,
+            epoch       INTEGER NOT NULL,
+            record_id   BLOB NOT NULL,
+            population  TEXT NOT NULL,
+            match_key   TEXT NOT NULL,
+            committed   INTEGER NOT NULL,
+            PRIMARY KEY (partnership, epoch, record_id)
+        ) WITHOUT ROWID;
+        -- Uploads started and not yet committed, with their exact bytes, so a resumed run sends the same chunks.
+        CREATE TABLE IF NOT EXISTS uploads (
+            upload_id   TEXT PRIMARY KEY,
+            partnership TEXT NOT NULL,
+            counterpart TEXT NOT NULL,
+            epoch       INTEGER NOT NULL,
+            population  TEXT NOT NULL,
+            kind        TEXT NOT NULL,
+            count       INTEGER NOT NULL,
+            payload     BLOB NOT NULL,
+            created     INTEGER NOT NULL
+        );
+        -- Record ids an upload adds or removes, applied to records when it commits.
+        CREATE TABLE IF NOT EXISTS upload_records (
+            upload_id TEXT NOT NULL,
+            record_id BLOB NOT NULL,
+            match_key TEXT NOT NULL,
+            PRIMARY KEY (upload_id, record_id)
+        ) WITHOUT ROWID;
+        -- How many of the counterpart's points I re-blinded per partnership and epoch (the cap counts against it).
+        CREATE TABLE IF NOT EXISTS reblinded (
+            partnership TEXT NOT NULL,
+            epoch       INTEGER NOT NULL,
+            count       INTEGER NOT NULL,
+            PRIMARY KEY (partnership, epoch)
+        ) WITHOUT ROWID;
+        """;
+
+    public SqliteTransaction Begin() => connection.BeginTransaction();
+
+    public SqliteCommand Command(string sql, SqliteTransaction? transaction = null)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        return command;
+    }
+
+    public int Execute(string sql, SqliteTransaction? transaction = null, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(sql, transaction);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return command.ExecuteNonQuery();
+    }
+
+    public void Dispose() => connection.Dispose();
+}

@@ -1,0 +1,120 @@
+using System.CommandLine;
+using System.Globalization;
+using CoSellNet.Cli.App;
+using CoSellNet.Cli.Output;
+using CoSellNet.Protocol;
+
+namespace CoSellNet.Cli.Sync;
+
+/// <summary>
+/// <c>cosell overlaps | matrix | whitespace | shared</c>: released results, resolved to my own
+/// accounts on this machine. The node never sees which accounts these are.
+/// </summary>
+internal static class ResultCommands
+{
+    private static readonly Columns<ResolvedOverlap> OverlapColumns = new Columns<ResolvedOverlap>()
+        .Add("Partner", o => o.PartnerName)
+        .Add("Account", o => o.Account)
+        .Add("Key", o => o.MatchKey)
+        .Add("My population", o => o.MyPopulation)
+        .Add("Their populations", o => string.Join(", ", o.TheirPopulations))
+        .Add("Their fields", o => Resolver.Fields(o.TheirFields))
+        .Add("Source", o => o.Source);
+
+    private static readonly Columns<MatrixCell> MatrixColumns = new Columns<MatrixCell>()
+        .Add("My population", c => c.MyPopulation)
+        .Add("Their population", c => c.TheirPopulation)
+        .Add("Overlap", c => c.Count is { } n ? n.ToString(CultureInfo.InvariantCulture) : $"< {c.FewerThan}");
+
+    private sealed record SharedAccount(string Account, string MatchKey, string MyPopulations, int Partners, string PartnerNames, string Source);
+
+    private static readonly Columns<SharedAccount> SharedColumns = new Columns<SharedAccount>()
+        .Add("Account", s => s.Account)
+        .Add("Key", s => s.MatchKey)
+        .Add("My populations", s => s.MyPopulations)
+        .Add("Partners", s => s.Partners.ToString(CultureInfo.InvariantCulture))
+        .Add("Known by", s => s.PartnerNames)
+        .Add("Source", s => s.Source);
+
+    public static IEnumerable<Command> Build(CommandBuilder b) => [Overlaps(b), Matrix(b), Whitespace(b), Shared(b)];
+
+    private static Option<string?> PartnerOption() => new("--partner") { Description = "Only the partnership with this partner id (all active partnerships by default)." };
+
+    private static Command Overlaps(CommandBuilder b)
+    {
+        var partner = PartnerOption();
+        var command = new Command("overlaps", "My accounts that a partner also has, with the partner's populations and, where it shares them, its fields.") { partner };
+        b.Action(command, async ctx =>
+        {
+            var overlaps = await Resolve(ctx, ctx.Get(partner));
+            ctx.Output.WriteList(overlaps, OverlapColumns, "No overlaps released yet. Run 'cosell sync'; results appear once both partners have synced.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Matrix(CommandBuilder b)
+    {
+        var counterpart = CommandBuilder.IdArgument("partner-id", "The partner's id.");
+        var command = new Command("matrix", "Overlap counts by my population × the partner's; counts under the partner's minimum segment size show as \"< N\".") { counterpart };
+        b.Action(command, async ctx =>
+        {
+            var matrix = await ctx.Client().GetMatrixAsync(ctx.Get(counterpart), ctx.Cancellation);
+            ctx.Output.WriteList(matrix.Cells, MatrixColumns,
+                matrix.ReleaseVersion == 0 ? "Nothing released yet: both partners must sync." : "No overlaps.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Whitespace(CommandBuilder b)
+    {
+        var partner = PartnerOption();
+        var command = new Command("whitespace", "My prospects and open opportunities that a partner has as customers: where an introduction helps most.") { partner };
+        b.Action(command, async ctx =>
+        {
+            var overlaps = await Resolve(ctx, ctx.Get(partner));
+            var whitespace = overlaps
+                .Where(o => o.MyPopulation is "prospects" or "opportunities" && o.TheirPopulations.Contains("customers"))
+                .ToList();
+            ctx.Output.WriteList(whitespace, OverlapColumns, "No whitespace: no prospect or open opportunity of mine is a partner's customer (in what partners share).");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Shared(CommandBuilder b)
+    {
+        var minimum = new Option<int>("--min-partners") { Description = "Show accounts known to at least this many partners.", DefaultValueFactory = _ => 2 };
+        var command = new Command("shared", "Accounts of mine that two or more of my partners know, computed on this machine (the node never links partnerships).") { minimum };
+        b.Action(command, async ctx =>
+        {
+            var overlaps = await Resolve(ctx, null);
+            var shared = overlaps
+                .GroupBy(o => o.MatchKey)
+                .Select(g => new SharedAccount(g.First().Account, g.Key,
+                    string.Join(", ", g.Select(o => o.MyPopulation).Distinct().Order()),
+                    g.Select(o => o.Partner).Distinct().Count(),
+                    string.Join(", ", g.Select(o => o.PartnerName).Distinct().Order()),
+                    g.First().Source))
+                .Where(s => s.Partners >= ctx.Get(minimum))
+                .OrderByDescending(s => s.Partners).ThenBy(s => s.MatchKey, StringComparer.Ordinal)
+                .ToList();
+            ctx.Output.WriteList(shared, SharedColumns, $"No account is known to {ctx.Get(minimum)} or more partners (in what they share).");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static async Task<List<ResolvedOverlap>> Resolve(CommandContext ctx, string? partnerId)
+    {
+        var files = new PartnerFiles(ctx);
+        using var secret = files.LoadSecret();
+        using var store = files.OpenIndex();
+        var resolver = new Resolver(ctx.Client(), store, secret, ctx.Environment.Error);
+        var all = new List<ResolvedOverlap>();
+        foreach (var partnership in await resolver.Partnerships(partnerId, ctx.Cancellation))
+            all.AddRange(await resolver.Overlaps(partnership, ctx.Cancellation));
+        return [.. all.OrderBy(o => o.PartnerName, StringComparer.Ordinal).ThenBy(o => o.MatchKey, StringComparer.Ordinal).ThenBy(o => o.MyPopulation, StringComparer.Ordinal)];
+    }
+}

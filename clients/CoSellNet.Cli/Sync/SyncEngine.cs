@@ -1,0 +1,246 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using CoSellNet.Cli.App;
+using CoSellNet.Cli.Local;
+using CoSellNet.Client;
+using CoSellNet.Crypto;
+using CoSellNet.Protocol;
+
+namespace CoSellNet.Cli.Sync;
+
+/// <summary>What one sync did in one partnership.</summary>
+internal sealed record PartnershipSync(string Counterpart, string CounterpartName, int Epoch, int Added, int Removed, int FieldsSealed, long Reblinded, PsiStatus? Status, string? Note);
+
+/// <summary>
+/// My half of the PSI protocol in one partnership: finish uploads left in flight, send what changed
+/// in my list since the last sync (blinded with this partnership's key, sorted, chunked), then
+/// re-blind the counterpart's new points into tags. Every step is recorded locally before it is
+/// sent, so a run that is killed at any point continues on the next run without duplicating.
+/// </summary>
+internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, MasterSecret secret, TextWriter error, bool interactive, long maxReblind)
+{
+    private const int MaxChunkBytes = 4 << 20;
+
+    public async Task<PartnershipSync> Run(PartnershipView partnership, CancellationToken ct)
+    {
+        var counterpart = partnership.Theirs.PartnerId;
+        PartnershipSync Result(int added = 0, int removed = 0, int sealedCount = 0, long reblinded = 0, PsiStatus? status = null, string? note = null) =>
+            new(counterpart, partnership.Theirs.PartnerName, partnership.Epoch, added, removed, sealedCount, reblinded, status, note);
+
+        if (partnership.Status != PartnershipStatus.Active)
+            return Result(note: $"skipped: the partnership is {partnership.Status.ToString().ToLowerInvariant()}");
+        if (partnership.Mine.Paused || partnership.Theirs.Paused)
+            return Result(note: "skipped: the partnership is paused");
+
+        store.ForgetOtherEpochs(partnership.Id, partnership.Epoch);
+        foreach (var pending in store.PendingUploads(partnership.Id)) await Send(pending, ct);
+
+        int added = 0, removed = 0, sealedCount = 0;
+        string? note = null;
+        if (!partnership.Theirs.Rules.Any(r => r.Level >= SharingLevel.Counts))
+            note = "nothing uploaded: the partner shares nothing with you yet";
+        else
+            (added, removed, sealedCount) = await Exchange(partnership, ct);
+
+        var reblinded = await Reblind(partnership, ct);
+        var status = await client.GetPsiStatusAsync(counterpart, ct);
+        return Result(added, removed, sealedCount, reblinded, status, note);
+    }
+
+    private async Task<(int Added, int Removed, int Sealed)> Exchange(PartnershipView partnership, CancellationToken ct)
+    {
+        var shared = partnership.Mine.Rules.Where(r => r.Level >= SharingLevel.Counts).ToDictionary(r => r.Population);
+        using var recordIds = secret.DeriveRecordIdKey(partnership.Id, partnership.Epoch);
+        var desired = new Dictionary<string, LocalAccount>();
+        foreach (var account in store.Accounts().Where(a => shared.ContainsKey(a.Population)))
+            desired[Convert.ToHexStringLower(recordIds.Compute(account.Population, account.Key))] = account;
+        var existing = store.Records(partnership.Id, partnership.Epoch).ToDictionary(r => Convert.ToHexStringLower(r.RecordId));
+
+        var removed = 0;
+        foreach (var group in existing.Where(e => !desired.ContainsKey(e.Key)).Select(e => e.Value).GroupBy(r => r.Population))
+        {
+            var records = group.OrderBy(r => r.RecordId, ByteOrder.Instance).ToList();
+            var payload = new byte[records.Count * PsiFormat.RecordIdSize];
+            for (var i = 0; i < records.Count; i++) records[i].RecordId.CopyTo(payload, i * PsiFormat.RecordIdSize);
+            await Start(partnership, group.Key, UploadKind.Remove, records.Count, payload, records.Select(r => (r.RecordId, r.MatchKey)));
+            removed += records.Count;
+        }
+
+        int added = 0, sealedCount = 0;
+        var fieldSealer = await FieldSealerFor(partnership, shared, ct);
+        foreach (var group in desired.Where(d => !existing.ContainsKey(d.Key)).GroupBy(d => d.Value.Population))
+        {
+            var accounts = group.Select(d => d.Value).ToList();
+            var payload = Blind(partnership, group.Key, accounts, recordIds);
+            await Start(partnership, group.Key, UploadKind.Add, accounts.Count, payload,
+                accounts.Select(a => (recordIds.Compute(a.Population, a.Key), a.Key.ToString())));
+            added += accounts.Count;
+            if (fieldSealer is not null && shared[group.Key].Level == SharingLevel.Fields)
+                sealedCount += await SealFields(partnership, group.Key, accounts, recordIds, fieldSealer);
+        }
+        fieldSealer?.Dispose();
+        return (added, removed, sealedCount);
+    }
+
+    /// <summary>id ‖ a·H(key) per account, sorted by point so that the order says nothing about my list.</summary>
+    private byte[] Blind(PartnershipView partnership, string population, List<LocalAccount> accounts, RecordIdKey recordIds)
+    {
+        using var key = secret.DerivePsiKey(partnership.Id, partnership.Epoch);
+        var points = new byte[accounts.Count * PsiKey.PointSize];
+        var progress = new Progress(error, interactive, $"Blinding {population} for {partnership.Theirs.PartnerName}", accounts.Count);
+        const int slice = 16_384;
+        for (var from = 0; from < accounts.Count; from += slice)
+        {
+            var count = Math.Min(slice, accounts.Count - from);
+            key.Blind(accounts.GetRange(from, count).Select(a => a.Key).ToList(), points.AsSpan(from * PsiKey.PointSize, count * PsiKey.PointSize));
+            progress.Advance(count);
+        }
+        var order = Enumerable.Range(0, accounts.Count).ToArray();
+        Array.Sort(order, (x, y) => points.AsSpan(x * PsiKey.PointSize, PsiKey.PointSize).SequenceCompareTo(points.AsSpan(y * PsiKey.PointSize, PsiKey.PointSize)));
+        var size = PsiFormat.RecordSize(UploadKind.Add);
+        var payload = new byte[accounts.Count * size];
+        for (var i = 0; i < order.Length; i++)
+        {
+            var account = accounts[order[i]];
+            recordIds.Compute(account.Population, account.Key, payload.AsSpan(i * size, PsiFormat.RecordIdSize));
+            points.AsSpan(order[i] * PsiKey.PointSize, PsiKey.PointSize).CopyTo(payload.AsSpan(i * size + PsiFormat.RecordIdSize));
+        }
+        return payload;
+    }
+
+    private async Task<FieldSealer?> FieldSealerFor(PartnershipView partnership, Dictionary<string, SharingRule> shared, CancellationToken ct)
+    {
+        if (!shared.Values.Any(r => r.Level == SharingLevel.Fields)) return null;
+        var entry = await client.GetDirectoryEntryAsync(partnership.Theirs.PartnerId, ct);
+        if (entry.PublicKeys is not { } keys || !PublicKeyDocument.TryParse(keys.Version, keys.X25519, keys.Ed25519, out var document, out _))
+        {
+            error.WriteLine($"warning: {partnership.Theirs.PartnerName} has published no public keys, so shared fields cannot be sealed for it yet; they go with a later sync.");
+            return null;
+        }
+        return secret.CreateFieldSealer(document, partnership.Id, partnership.Epoch);
+    }
+
+    /// <summary>Seals each account's shared fields (JSON) for the counterpart and uploads them; returns how many.</summary>
+    private async Task<int> SealFields(PartnershipView partnership, string population, List<LocalAccount> accounts, RecordIdKey recordIds, FieldSealer sealer)
+    {
+        using var payload = new MemoryStream();
+        var count = 0;
+        var length = new byte[PsiFormat.LengthSize];
+        foreach (var account in accounts.Where(a => a.Fields.Count > 0))
+        {
+            var id = recordIds.Compute(account.Population, account.Key);
+            var sealedFields = sealer.Seal(id, JsonSerializer.SerializeToUtf8Bytes(account.Fields));
+            if (sealedFields.Length > PsiFormat.MaxSealedSize)
+            {
+                error.WriteLine($"warning: the shared fields of {account.Source} are over {PsiFormat.MaxSealedSize - FieldSealer.Overhead:N0} bytes and were left out; share fewer or shorter columns.");
+                continue;
+            }
+            BinaryPrimitives.WriteUInt16BigEndian(length, (ushort)sealedFields.Length);
+            payload.Write(id);
+            payload.Write(length);
+            payload.Write(sealedFields);
+            count++;
+        }
+        if (count > 0) await Start(partnership, population, UploadKind.Fields, count, payload.ToArray(), []);
+        return count;
+    }
+
+    private async Task Start(PartnershipView partnership, string population, UploadKind kind, int count, byte[] payload, IEnumerable<(byte[], string)> records)
+    {
+        var pending = new PendingUpload(Guid.NewGuid(), partnership.Id, partnership.Theirs.PartnerId, partnership.Epoch, population, kind, count, payload);
+        store.BeginUpload(pending, records);
+        await Send(pending, CancellationToken.None);
+    }
+
+    /// <summary>Sends an upload from the chunk the node expects next, then commits it and applies it locally.</summary>
+    private async Task Send(PendingUpload upload, CancellationToken ct)
+    {
+        var view = await client.StartUploadAsync(upload.Counterpart, new StartUpload(upload.UploadId, upload.Population, upload.Kind, upload.Count), ct);
+        if (!view.Committed)
+        {
+            var chunks = Chunks(upload);
+            var progress = new Progress(error, interactive, $"Uploading {upload.Kind.ToString().ToLowerInvariant()} {upload.Population}", upload.Count);
+            progress.Advance(view.ReceivedCount);
+            for (var chunk = view.NextChunk; chunk < chunks.Count; chunk++)
+            {
+                await client.PutChunkAsync(upload.Counterpart, upload.UploadId, chunk, upload.Payload.AsMemory(chunks[chunk].Offset, chunks[chunk].Length), ct);
+                progress.Advance(chunks[chunk].Records);
+            }
+            await client.CommitUploadAsync(upload.Counterpart, upload.UploadId, ct);
+        }
+        store.CompleteUpload(upload);
+    }
+
+    /// <summary>Splits a payload into chunks of at most 65,536 records and 4 MiB, the same way every time.</summary>
+    private static List<(int Offset, int Length, int Records)> Chunks(PendingUpload upload)
+    {
+        var chunks = new List<(int, int, int)>();
+        int start = 0, offset = 0, records = 0;
+        while (offset < upload.Payload.Length)
+        {
+            var size = upload.Kind == UploadKind.Fields
+                ? PsiFormat.RecordIdSize + PsiFormat.LengthSize + BinaryPrimitives.ReadUInt16BigEndian(upload.Payload.AsSpan(offset + PsiFormat.RecordIdSize))
+                : PsiFormat.RecordSize(upload.Kind);
+            if (records == PsiFormat.MaxChunkRecords || offset + size - start > MaxChunkBytes)
+            {
+                chunks.Add((start, offset - start, records));
+                start = offset;
+                records = 0;
+            }
+            offset += size;
+            records++;
+        }
+        if (records > 0) chunks.Add((start, offset - start, records));
+        return chunks;
+    }
+
+    /// <summary>Does the counterpart's re-blind tasks: validate every point, b·P, tag, upload in order.</summary>
+    private async Task<long> Reblind(PartnershipView partnership, CancellationToken ct)
+    {
+        var counterpart = partnership.Theirs.PartnerId;
+        long total = 0;
+        using var key = secret.DerivePsiKey(partnership.Id, partnership.Epoch);
+        while (await client.GetNextTaskAsync(counterpart, ct) is { } task)
+        {
+            var status = await client.GetPsiStatusAsync(counterpart, ct);
+            var done = store.Reblinded(partnership.Id, partnership.Epoch);
+            if (task.Count > status.TheirRecords || done + task.Count > maxReblind)
+                throw new CliException(
+                    $"Refusing to re-blind {task.Count:N0} points for {partnership.Theirs.PartnerName}: " +
+                    (task.Count > status.TheirRecords
+                        ? $"it has declared only {status.TheirRecords:N0} records."
+                        : $"that would make {done + task.Count:N0} in this epoch, over the cap of {maxReblind:N0} (--max-reblind). A list that large can be a partner testing guesses; raise the cap only if you expect it."),
+                    ExitCodes.Conflict);
+
+            var seqs = new long[task.Count];
+            var points = new byte[task.Count * PsiFormat.PointSize];
+            await client.DownloadTaskPointsAsync(counterpart, task, seqs, points, ct);
+            var tags = new byte[task.Count * PsiKey.TagSize];
+            try
+            {
+                key.ReblindToTags(points, tags);
+            }
+            catch (InvalidPointException e)
+            {
+                throw new CliException($"The node sent an invalid point for {partnership.Theirs.PartnerName} (item {e.Index} of task {task.TaskId}); the whole task was refused and nothing was sent. Tell the node's operator.", ExitCodes.Error);
+            }
+            var body = new byte[task.Count * PsiFormat.TaskTagSize];
+            for (var i = 0; i < task.Count; i++)
+            {
+                BinaryPrimitives.WriteInt64BigEndian(body.AsSpan(i * PsiFormat.TaskTagSize), seqs[i]);
+                tags.AsSpan(i * PsiKey.TagSize, PsiKey.TagSize).CopyTo(body.AsSpan(i * PsiFormat.TaskTagSize + PsiFormat.SeqSize));
+            }
+            await client.UploadTaskTagsAsync(counterpart, task.TaskId, body, ct);
+            store.AddReblinded(partnership.Id, partnership.Epoch, task.Count);
+            new Progress(error, interactive, $"Re-blinding for {partnership.Theirs.PartnerName}", task.Count).Advance(task.Count);
+            total += task.Count;
+        }
+        return total;
+    }
+
+    private sealed class ByteOrder : IComparer<byte[]>
+    {
+        public static readonly ByteOrder Instance = new();
+        public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
+    }
+}
