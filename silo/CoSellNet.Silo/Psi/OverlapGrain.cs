@@ -29,6 +29,9 @@ public sealed class OverlapGrain(
     {
         Counterpart(owner);
         state.State.Uploaded.Add(owner);
+        // The owner's records changed (removed, or re-pointed), so a task issued over them may no
+        // longer match what is stored: drop it, and the counterpart's next request gets a fresh one.
+        state.State.Outstanding.Remove(owner);
         state.State = state.State with { Dirty = true };
         await state.WriteStateAsync();
         await TryRelease();
