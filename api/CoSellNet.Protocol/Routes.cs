@@ -39,6 +39,11 @@ public static class Routes
     public static string PsiMatrix(string counterpartId) => $"{Partnership(counterpartId)}/psi/matrix";
     public static string PsiOverlaps(string counterpartId) => $"{Partnership(counterpartId)}/psi/overlaps";
 
+    /// <summary>GET my feed: ?after=N&amp;limit=M, events in sequence order.</summary>
+    public const string Feed = Prefix + "/feed";
+    /// <summary>SignalR hub of my feed (API key as Bearer, or access_token for WebSockets).</summary>
+    public const string FeedHub = "/hubs/feed";
+
     public const string HealthLive = "/health/live";
     public const string HealthReady = "/health/ready";
     public const string OpenApi = "/openapi/v1.json";

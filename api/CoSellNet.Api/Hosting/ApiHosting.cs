@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using CoSellNet.Api.Auth;
 using CoSellNet.Api.Directory;
+using CoSellNet.Api.Feed;
 using CoSellNet.Api.Health;
 using CoSellNet.Api.Invitations;
 using CoSellNet.Api.Keys;
@@ -52,6 +53,8 @@ public static class ApiHosting
             return Task.CompletedTask;
         }));
         services.AddCoSellNetHealth();
+        services.AddSignalR();
+        services.AddHostedService<FeedRelay>();
         services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter("Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Npgsql")
             .AddPrometheusExporter());
@@ -71,7 +74,8 @@ public static class ApiHosting
         app.MapCoSellNetHealth();
 
         var api = app.MapGroup(Routes.Prefix);
-        api.MapPartners().MapDirectory().MapKeys().MapInvitations().MapPartnerships().MapPsiUploads().MapPsiTasks().MapPsiResults();
+        api.MapPartners().MapDirectory().MapKeys().MapInvitations().MapPartnerships().MapPsiUploads().MapPsiTasks().MapPsiResults().MapFeed();
+        app.MapHub<FeedHub>(Routes.FeedHub);
 
         app.Lifetime.ApplicationStarted.Register(() =>
             Console.WriteLine($"CoSellNet node listening on {string.Join(", ", app.Urls)} (API {Routes.Prefix}, OpenAPI {Routes.OpenApi})"));

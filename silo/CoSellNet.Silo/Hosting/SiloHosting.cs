@@ -58,6 +58,7 @@ public static class SiloHosting
         services.TryAddSingleton<Psi.PsiStore>();
         services.TryAddSingleton<Psi.ReblindStore>();
         services.TryAddSingleton<Psi.MatchStore>();
+        services.TryAddSingleton<Feed.FeedStore>();
         services.AddCoSellNetSerialization();
     }
 

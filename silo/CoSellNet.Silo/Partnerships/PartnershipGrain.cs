@@ -1,5 +1,7 @@
 using CoSellNet.Protocol;
 using CoSellNet.Silo.Errors;
+using CoSellNet.Silo.Feed;
+using Microsoft.Extensions.Logging;
 using CoSellNet.Silo.Partners;
 
 namespace CoSellNet.Silo.Partnerships;
@@ -7,7 +9,8 @@ namespace CoSellNet.Silo.Partnerships;
 public sealed class PartnershipGrain(
     [PersistentState("partnership", SiloHosting.StorageName)] IPersistentState<PartnershipState> state,
     Psi.PsiStore psi,
-    TimeProvider clock) : Grain, IPartnershipGrain
+    TimeProvider clock,
+    ILogger<PartnershipGrain> log) : Grain, IPartnershipGrain
 {
     private PartnershipState S => state.State;
 
@@ -22,7 +25,7 @@ public sealed class PartnershipGrain(
             throw ProblemException.Conflict("Partnership already exists",
                 S.Status == PartnershipStatus.Proposed
                     ? $"A partnership with {them.Name} is already proposed by {(S.ProposedBy == by ? "you" : them.Name)}; {(S.ProposedBy == by ? "wait for them to accept" : "accept it instead")}."
-                    : $"You already have a {Name(S.Status)} partnership with {them.Name}.");
+                    : $"You already have {WithArticle(S.Status)} partnership with {them.Name}.");
 
         var v = new Validator();
         var motions = PartnershipRules.CheckMotions(proposal.Motions, "motions", v);
@@ -46,6 +49,7 @@ public sealed class PartnershipGrain(
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<IPartnerGrain>(by).AddCounterpart(counterpart);
         await GrainFactory.GetGrain<IPartnerGrain>(counterpart).AddCounterpart(by);
+        await Announce("proposed", by, null);
         return await View(by);
     }
 
@@ -161,7 +165,27 @@ public sealed class PartnershipGrain(
             this.DeactivateOnIdle();
             throw;
         }
+        await Announce(action, by, detail);
         return await View(by);
+    }
+
+    /// <summary>Puts the change in both partners' feeds (each sees the other as the partner concerned).</summary>
+    private async Task Announce(string action, string by, string? detail)
+    {
+        var (low, high) = PartnershipKey.Split(this.GetPrimaryKeyString());
+        foreach (var (recipient, other) in new[] { (low, high), (high, low) })
+        {
+            try
+            {
+                await GrainFactory.Append(recipient, "partnership." + action, partner: other,
+                    data: new { action, by, detail, status = Name(S.Status), epoch = S.Epoch });
+            }
+            catch (Exception e)
+            {
+                // The change is stored and visible in the partnership's history; only its notice is lost.
+                log.LogWarning(e, "Could not add partnership {Action} to the feed of {Partner}", action, recipient);
+            }
+        }
     }
 
     private void Record(string action, string by, string? detail) =>
@@ -205,7 +229,7 @@ public sealed class PartnershipGrain(
     {
         RequireMember(by);
         if (S.Status != status)
-            throw ProblemException.Conflict($"Partnership is {Name(S.Status)}", $"You can only {verb} a {Name(status)} partnership; this one is {Name(S.Status)}.");
+            throw ProblemException.Conflict($"Partnership is {Name(S.Status)}", $"You can only {verb} {WithArticle(status)} partnership; this one is {Name(S.Status)}.");
     }
 
     /// <summary>Proposed, active or paused: anything but declined or ended.</summary>
@@ -213,11 +237,18 @@ public sealed class PartnershipGrain(
     {
         RequireMember(by);
         if (S.Status is PartnershipStatus.Declined or PartnershipStatus.Ended)
-            throw ProblemException.Conflict($"Partnership is {Name(S.Status)}", $"You cannot {verb} a {Name(S.Status)} partnership. Propose it again to start a new one.");
+            throw ProblemException.Conflict($"Partnership is {Name(S.Status)}", $"You cannot {verb} {WithArticle(S.Status)} partnership. Propose it again to start a new one.");
     }
 
     private static ProblemException NotFound() =>
         ProblemException.NotFound("Partnership", "You have no partnership with that partner. List yours with GET /api/v1/partnerships, or propose one.");
 
     private static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
+
+    /// <summary>A status with its indefinite article: "an active", "an ended", "a paused".</summary>
+    private static string WithArticle(PartnershipStatus status)
+    {
+        var name = Name(status);
+        return ("aeiou".Contains(name[0], StringComparison.Ordinal) ? "an " : "a ") + name;
+    }
 }

@@ -1,5 +1,7 @@
 using CoSellNet.Protocol;
 using CoSellNet.Silo.Errors;
+using CoSellNet.Silo.Feed;
+using Microsoft.Extensions.Logging;
 using CoSellNet.Silo.Partnerships;
 
 namespace CoSellNet.Silo.Psi;
@@ -20,7 +22,8 @@ public sealed class OverlapGrain(
     [PersistentState("overlap", SiloHosting.StorageName)] IPersistentState<OverlapState> state,
     ReblindStore reblind,
     MatchStore matches,
-    TimeProvider clock) : Grain, IOverlapGrain
+    TimeProvider clock,
+    ILogger<OverlapGrain> log) : Grain, IOverlapGrain
 {
     private string Partnership => this.GetPrimaryKeyString()[..this.GetPrimaryKeyString().LastIndexOf('#')];
     private int Epoch => int.Parse(this.GetPrimaryKeyString()[(this.GetPrimaryKeyString().LastIndexOf('#') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
@@ -74,9 +77,40 @@ public sealed class OverlapGrain(
         if (!s.Dirty || s.Uploaded.Count < 2 || s.Outstanding.Count > 0) return;
         var (low, high) = PartnershipKey.Split(Partnership);
         if (await reblind.Untagged(Partnership, Epoch, low) > 0 || await reblind.Untagged(Partnership, Epoch, high) > 0) return;
-        var matrix = await matches.Intersect(Partnership, Epoch, low, high);
+        var partnership = GrainFactory.GetGrain<IPartnershipGrain>(Partnership);
+        // What each side may see of the other's populations decides what its notice lists.
+        var lowSees = Visible(await partnership.Get(low));
+        var highSees = Visible(await partnership.Get(high));
+        var (matrix, lowChanges, highChanges) = await matches.Intersect(Partnership, Epoch, low, high, lowSees, highSees);
         state.State = s with { Dirty = false, Release = new Release(s.Release.Version + 1, clock.GetUtcNow(), [.. matrix]) };
         await state.WriteStateAsync();
+        await Announce(low, high, lowChanges);
+        await Announce(high, low, highChanges);
+    }
+
+    private static string[] Visible(PartnershipView view) =>
+        [.. view.Theirs.Rules.Where(r => r.Level >= SharingLevel.Overlaps).Select(r => r.Population)];
+
+    private async Task Announce(string recipient, string counterpart, MatchChanges changes)
+    {
+        var release = state.State.Release;
+        try
+        {
+            await GrainFactory.Append(recipient, FeedEventTypes.OverlapsReleased, partner: counterpart, data: new
+            {
+                epoch = Epoch,
+                releaseVersion = release.Version,
+                found = changes.Found,
+                foundCount = changes.FoundCount,
+                gone = changes.Gone,
+                goneCount = changes.GoneCount,
+            });
+        }
+        catch (Exception e)
+        {
+            // The release stands and is readable; only its notice is lost.
+            log.LogWarning(e, "Could not add release {Version} to the feed of {Partner}", release.Version, recipient);
+        }
     }
 
     private ReblindRange Find(string by, Guid taskId)
