@@ -71,9 +71,9 @@ public static class KeyFile
         JsonObject document;
         try { document = JsonNode.Parse(text) as JsonObject ?? throw new KeyFileException("The key file is not a JSON object."); }
         catch (JsonException e) { throw new KeyFileException($"The key file is not valid JSON ({e.Message})."); }
-        if ((string?)document["format"] != Format)
+        if (Text(document["format"]) != Format)
             throw new KeyFileException($"This is not a CoSellNet key file (format is not '{Format}').");
-        if ((int?)document["version"] != Version)
+        if (Number(document["version"]) != Version)
             throw new KeyFileException($"Key file version {document["version"]} is not supported; this library reads version {Version}.");
 
         if (document["secret"] is { } plain)
@@ -81,9 +81,9 @@ public static class KeyFile
 
         if (passphrase is null)
             throw new KeyFileException("The key file is sealed with a passphrase; give the passphrase to open it.");
-        if (document["kdf"] is not JsonObject kdf || (string?)kdf["algorithm"] != "argon2id" || (string?)document["aead"] != "chacha20-poly1305")
+        if (document["kdf"] is not JsonObject kdf || Text(kdf["algorithm"]) != "argon2id" || Text(document["aead"]) != "chacha20-poly1305")
             throw new KeyFileException("The key file's sealing is not argon2id with chacha20-poly1305.");
-        var cost = new Argon2Cost((int?)kdf["memoryKiB"] ?? 0, (int?)kdf["iterations"] ?? 0, (int?)kdf["parallelism"] ?? 0);
+        var cost = new Argon2Cost(Number(kdf["memoryKiB"]) ?? 0, Number(kdf["iterations"]) ?? 0, Number(kdf["parallelism"]) ?? 0);
         if (cost.MemoryKiB is < 8 or > MaxMemoryKiB || cost.Iterations is < 1 or > MaxIterations || cost.Parallelism is < 1 or > 16)
             throw new KeyFileException("The key file's Argon2id cost is out of range.");
         var salt = Decode(kdf["salt"], SaltSize, "kdf.salt");
@@ -138,12 +138,22 @@ public static class KeyFile
 
     private static byte[] Decode(JsonNode? node, int size, string name)
     {
-        var text = node?.GetValueKind() == JsonValueKind.String ? (string?)node : null;
+        var text = Text(node);
         var bytes = new byte[size];
-        if (text is null || !Base64Url.TryDecodeFromChars(text, bytes, out var written) || written != size)
-            throw new KeyFileException($"The key file's {name} is not {size} bytes of base64url.");
-        return bytes;
+        // TryDecodeFromChars returns false only for a short destination; bad characters throw FormatException.
+        try
+        {
+            if (text is not null && Base64Url.TryDecodeFromChars(text, bytes, out var written) && written == size) return bytes;
+        }
+        catch (FormatException) { }
+        throw new KeyFileException($"The key file's {name} is not {size} bytes of base64url.");
     }
+
+    // The typed casts ((string?)node, (int?)node) throw InvalidOperationException for a value of another
+    // JSON type; a file from elsewhere must fail as a KeyFileException instead.
+    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    private static int? Number(JsonNode? node) => node is JsonValue value && value.TryGetValue<int>(out var number) ? number : null;
 }
 
 /// <summary>A key file could not be read; the message says why and what to do.</summary>

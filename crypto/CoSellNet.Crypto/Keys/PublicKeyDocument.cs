@@ -70,7 +70,9 @@ public sealed class PublicKeyDocument
         key = [];
         if (text is null || text.Length != 43) return false;
         var bytes = new byte[KeySize];
-        if (!Base64Url.TryDecodeFromChars(text, bytes, out var written) || written != KeySize) return false;
+        // TryDecodeFromChars returns false only for a short destination; bad characters throw FormatException.
+        try { if (!Base64Url.TryDecodeFromChars(text, bytes, out var written) || written != KeySize) return false; }
+        catch (FormatException) { return false; }
         // Only the canonical spelling: the last character carries 4 unused bits that must be zero.
         if (Base64Url.EncodeToString(bytes) != text) return false;
         key = bytes;

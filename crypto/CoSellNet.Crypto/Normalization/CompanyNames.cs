@@ -35,7 +35,8 @@ internal static class CompanyNames
         }
 
         var tokens = cleaned.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
-        if (tokens.Count > 1 && tokens[0] == "the") tokens.RemoveAt(0);
+        // Every leading "The", so that a key is a fixed point of normalization ("The The Acme" → "acme", never "the acme").
+        while (tokens.Count > 1 && tokens[0] == "the") tokens.RemoveAt(0);
         var keep = tokens.Count;
         // Drop trailing legal forms, and an "and" left dangling before them ("GmbH & Co KG"), keeping at least one token.
         while (keep > 1 && (LegalForms.Contains(tokens[keep - 1]) || (tokens[keep - 1] == And && keep < tokens.Count)))
