@@ -18,6 +18,13 @@ internal static class CompanyNames
 
     private const string And = "and";
 
+    // What CRMs hold where nobody typed a name: such rows would otherwise all match each other.
+    private static readonly HashSet<string> Placeholders = new(StringComparer.Ordinal)
+    {
+        "n a", "na", "none", "null", "nil", "unknown", "tbd", "tba", "test", "x", "xx", "xxx", "no name", "noname",
+        "company", "account", "customer", "prospect", "private", "individual", "self", "self employed", "various", "other",
+    };
+
     public static MatchKeyResult Normalize(string? value)
     {
         if (string.IsNullOrWhiteSpace(value)) return MatchKeyResult.Rejected(KeyRejection.Empty);
@@ -43,7 +50,8 @@ internal static class CompanyNames
             keep--;
         if (keep == 0) return MatchKeyResult.Rejected(KeyRejection.Invalid);
         var name = string.Join(' ', tokens.Take(keep));
-        if (name.Length > MatchKey.MaxLength) return MatchKeyResult.Rejected(KeyRejection.Invalid);
+        if (name.Length > MatchKey.MaxLength || Placeholders.Contains(name) || !name.Any(char.IsLetter))
+            return MatchKeyResult.Rejected(KeyRejection.Invalid);
         return new MatchKeyResult(new MatchKey(MatchKeyKind.CompanyName, name), KeyRejection.None);
     }
 }

@@ -72,6 +72,9 @@ public sealed unsafe class PsiKey : IDisposable
         ArgumentNullException.ThrowIfNull(keys);
         if (points.Length != keys.Count * PointSize)
             throw new ArgumentException($"Expected {keys.Count} × {PointSize} bytes for the points, got {points.Length}.", nameof(points));
+        // Checked up front so that a bad key is an ArgumentException naming it, not an AggregateException from a worker.
+        for (var i = 0; i < keys.Count; i++)
+            if (keys[i].Value is null) throw new ArgumentException($"Key {i} is a default MatchKey; make keys with MatchKeys.", nameof(keys));
         fixed (byte* p = points)
         {
             var output = p;

@@ -98,6 +98,13 @@ public class CompanyNameTests
         { "—", KeyRejection.Invalid },
         { "!!!", KeyRejection.Invalid },
         { string.Join(' ', Enumerable.Repeat("word", 60)), KeyRejection.Invalid },
+        // Placeholders CRMs hold where nobody typed a name would all match each other.
+        { "N/A", KeyRejection.Invalid },
+        { "Unknown", KeyRejection.Invalid },
+        { "TBD", KeyRejection.Invalid },
+        { "none", KeyRejection.Invalid },
+        { "12345", KeyRejection.Invalid },
+        { "Test Inc.", KeyRejection.Invalid },
     };
 
     [Theory]
