@@ -36,17 +36,10 @@ public sealed partial class CoSellNetClient
     /// <param name="cursor">The previous page's <see cref="Page{T}.NextCursor"/>; null for the first page.</param>
     /// <param name="limit">Items per page, 1 to <see cref="Vocabulary.MaxPageSize"/>; null for the node's default.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <remarks>
-    /// The type filter is applied here, not by the node: the node currently binds <c>?type=</c> to the
-    /// C# enum names and refuses the wire names (<c>technology</c>) that the contract specifies. A
-    /// filtered page may therefore hold fewer than <paramref name="limit"/> items (even none) and still
-    /// have a next cursor; <see cref="ListAllDirectoryAsync"/> hides that.
-    /// </remarks>
-    public async Task<Page<DirectoryEntry>> ListDirectoryAsync(PartnerType? type = null, string? search = null, string? cursor = null, int? limit = null, CancellationToken cancellationToken = default)
-    {
-        var page = await GetAsync<Page<DirectoryEntry>>(WithPaging(Routes.Directory, cursor, limit, ("search", search)), cancellationToken).ConfigureAwait(false);
-        return type is { } wanted ? page with { Items = [.. (page.Items ?? []).Where(e => e.Type == wanted)] } : page;
-    }
+    public Task<Page<DirectoryEntry>> ListDirectoryAsync(PartnerType? type = null, string? search = null, string? cursor = null, int? limit = null, CancellationToken cancellationToken = default) =>
+        GetAsync<Page<DirectoryEntry>>(
+            WithPaging(Routes.Directory, cursor, limit, ("type", type is { } t ? CoSellNetJson.EnumName(t) : null), ("search", search)),
+            cancellationToken);
 
     /// <summary>Every directory entry matching the filter, fetched page by page as you enumerate.</summary>
     public IAsyncEnumerable<DirectoryEntry> ListAllDirectoryAsync(PartnerType? type = null, string? search = null, CancellationToken cancellationToken = default) =>

@@ -34,7 +34,7 @@ public sealed class NodeTests
         for (var i = 0; i < 6; i++) last = await op.GetAsync(Routes.Directory);
         var problem = await Problem.Expect(last!, HttpStatusCode.TooManyRequests);
         Assert.True(last!.Headers.RetryAfter?.Delta > TimeSpan.Zero);
-        Assert.Contains("5 requests per minute", problem.Detail());
+        Assert.Matches(@"^This node accepts at most 5 requests per minute per partner \(or operator\)\. Retry after \d+ seconds\.$", problem.Detail());
     }
 
     [Fact]

@@ -112,4 +112,33 @@ public sealed class PartnerTests(Network network)
         await Problem.Expect(await network.Operator.GetAsync($"{Routes.Directory}?type=wizard"), HttpStatusCode.BadRequest);
         await Problem.Expect(await network.Operator.GetAsync(Routes.DirectoryEntry("ffffffffffffffffffffffffffffffff")), HttpStatusCode.NotFound);
     }
+
+    [Theory]
+    [InlineData("service", PartnerType.Service)]
+    [InlineData("technology", PartnerType.Technology)]
+    [InlineData("Referral", PartnerType.Referral)]
+    public async Task The_directory_filters_by_the_lower_case_type_names(string type, PartnerType expected)
+    {
+        var tag = "typed" + Guid.NewGuid().ToString("N")[..8];
+        var mine = new Dictionary<string, PartnerType>();
+        foreach (var t in new[] { PartnerType.Service, PartnerType.Technology, PartnerType.Referral, PartnerType.Service })
+            mine[(await network.AddPartner($"{tag} {t}", t)).Id] = t;
+
+        var page = (await network.Operator.GetFromJsonAsync<Page<DirectoryEntry>>($"{Routes.Directory}?type={type}&search={tag}", Network.Json))!;
+
+        Assert.NotEmpty(page.Items);
+        Assert.All(page.Items, e => Assert.Equal(expected, e.Type));
+        Assert.Equal(mine.Where(m => m.Value == expected).Select(m => m.Key).Order(), page.Items.Select(e => e.Id).Order());
+    }
+
+    [Theory]
+    [InlineData("wizard")]
+    [InlineData("1")]
+    [InlineData("services")]
+    public async Task An_unknown_directory_type_is_400_naming_the_allowed_values(string type)
+    {
+        var problem = await Problem.Expect(await network.Operator.GetAsync($"{Routes.Directory}?type={type}"), HttpStatusCode.BadRequest);
+        Assert.True(problem.HasError("type"), problem.ToString());
+        Assert.Contains($"'{type}' is not a partner type; use one of vendor, reseller, referral, influence, technology, service", problem.Detail());
+    }
 }

@@ -48,7 +48,8 @@ public sealed class PartnershipTests(Network network)
         Assert.Equal([a.Id, b.Id, a.Id, b.Id, b.Id, a.Id, b.Id], history.Items.Select(h => h.ByPartner));
 
         // Rules on an ended partnership are refused; proposing again starts a new epoch.
-        await Problem.Expect(await a.Http.PutAsJsonAsync(Routes.PartnershipAction(b.Id, "rules"), new SetRules([]), Network.Json), HttpStatusCode.Conflict);
+        var ended = await Problem.Expect(await a.Http.PutAsJsonAsync(Routes.PartnershipAction(b.Id, "rules"), new SetRules([]), Network.Json), HttpStatusCode.Conflict);
+        Assert.Equal("You cannot change rules of an ended partnership. Propose it again to start a new one.", ended.Detail());
         var again = await View(await b.Http.PostAsJsonAsync(Routes.Partnerships, new ProposePartnership(a.Id), Network.Json));
         Assert.Equal(3, again.Epoch);
         Assert.Equal(PartnershipStatus.Proposed, again.Status);

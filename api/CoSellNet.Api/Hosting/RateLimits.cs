@@ -41,8 +41,19 @@ public sealed class RateLimits
             var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
             rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             await Problems.Write(rejected.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests",
-                $"This node allows {Describe()} Retry after {seconds} seconds.");
+                $"This node accepts at most {LimitFor(rejected.HttpContext)}. Retry after {seconds} seconds.");
         };
+    }
+
+    /// <summary>The limit that applies to this request, as the object of "accepts at most ...".</summary>
+    private string LimitFor(HttpContext context)
+    {
+        // A redemption counts against both the redemption window and the per-address window; name both.
+        if (context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == InvitationEndpoints.RedeemRateLimit)
+            return $"{RedeemPermitsPerMinute} invitation redemptions and {AnonymousPermitsPerMinute} requests in all per minute from one address";
+        return context.User.FindFirst(Claims.Principal) is not null
+            ? $"{PermitsPerMinute} requests per minute per partner (or operator)"
+            : $"{AnonymousPermitsPerMinute} requests per minute from one address without an API key";
     }
 
     private static RateLimitPartition<string> Window(string key, int permits) =>

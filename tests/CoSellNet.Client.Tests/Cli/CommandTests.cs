@@ -104,14 +104,13 @@ public sealed class CommandTests
     [Fact]
     public async Task Directory_filters_by_type_and_search_and_limits_the_items_shown()
     {
-        var node = new StubNode().Json(HttpStatusCode.OK, new Page<DirectoryEntry>(
-            [Samples.Entry(Samples.ThemId, "Beta", PartnerType.Service), Samples.Entry(), Samples.Entry("7c6d5e4f", "Gamma")], "more"));
+        var node = new StubNode().Json(HttpStatusCode.OK, new Page<DirectoryEntry>([Samples.Entry(), Samples.Entry("7c6d5e4f", "Gamma")], "more"));
         using var cli = new CliRun(node).Configured();
 
         var r = await cli.Run("directory", "--type", "technology", "--search", "acme", "--limit", "1", "-o", "json");
 
         Assert.Equal(ExitCodes.Ok, r.ExitCode);
-        Assert.Equal("/api/v1/directory?search=acme&limit=500", Assert.Single(cli.Node.Received).PathAndQuery);
+        Assert.Equal("/api/v1/directory?type=technology&search=acme&limit=500", Assert.Single(cli.Node.Received).PathAndQuery);
         using var json = JsonDocument.Parse(r.Out);
         Assert.Equal(Samples.MeId, Assert.Single(json.RootElement.EnumerateArray()).GetProperty("id").GetString());
     }

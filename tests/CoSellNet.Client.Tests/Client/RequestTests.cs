@@ -75,33 +75,32 @@ public sealed class RequestTests
     }
 
     [Fact]
-    public async Task Directory_search_and_paging_go_in_the_query_string_escaped_and_the_type_is_filtered_here()
+    public async Task Directory_filters_and_paging_go_in_the_query_string_escaped()
     {
-        var node = new StubNode().Json(HttpStatusCode.OK, new Page<DirectoryEntry>(
-            [Samples.Entry(), Samples.Entry(Samples.ThemId, "Beta Services", PartnerType.Service)], "next+1/="));
+        var node = new StubNode().Json(HttpStatusCode.OK, new Page<DirectoryEntry>([Samples.Entry()], "next+1/="));
         using var client = node.Client();
 
         var page = await client.ListDirectoryAsync(PartnerType.Technology, "a&b c", "abc=", 20);
 
-        // No ?type=: the node refuses the contract's lower-case names there (see ListDirectoryAsync).
-        Assert.Equal("/api/v1/directory?search=a%26b%20c&cursor=abc%3D&limit=20", Assert.Single(node.Received).PathAndQuery);
+        Assert.Equal("/api/v1/directory?type=technology&search=a%26b%20c&cursor=abc%3D&limit=20", Assert.Single(node.Received).PathAndQuery);
         Assert.Equal("next+1/=", page.NextCursor);
         Assert.Equal("Acme Analytics", Assert.Single(page.Items).Name);
     }
 
     [Fact]
-    public async Task Listing_the_whole_directory_by_type_walks_past_pages_with_no_match()
+    public async Task Listing_the_whole_directory_by_type_sends_the_type_with_every_page()
     {
         var node = new StubNode()
-            .Json(HttpStatusCode.OK, new Page<DirectoryEntry>([Samples.Entry()], "c1"))
-            .Json(HttpStatusCode.OK, new Page<DirectoryEntry>([Samples.Entry(Samples.ThemId, "Beta Services", PartnerType.Service)], null));
+            .Json(HttpStatusCode.OK, new Page<DirectoryEntry>([Samples.Entry(Samples.ThemId, "Beta Services", PartnerType.Service)], "c1"))
+            .Json(HttpStatusCode.OK, new Page<DirectoryEntry>([Samples.Entry("7c6d5e4f", "Gamma Services", PartnerType.Service)], null));
         using var client = node.Client();
 
         var names = new List<string>();
         await foreach (var e in client.ListAllDirectoryAsync(PartnerType.Service)) names.Add(e.Name);
 
-        Assert.Equal(["Beta Services"], names);
-        Assert.Equal(2, node.Received.Count);
+        Assert.Equal(["Beta Services", "Gamma Services"], names);
+        Assert.Equal(["/api/v1/directory?type=service&limit=500", "/api/v1/directory?type=service&cursor=c1&limit=500"],
+            node.Received.Select(r => r.PathAndQuery));
     }
 
     [Fact]
