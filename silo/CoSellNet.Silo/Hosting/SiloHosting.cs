@@ -59,6 +59,7 @@ public static class SiloHosting
         services.TryAddSingleton<Psi.ReblindStore>();
         services.TryAddSingleton<Psi.MatchStore>();
         services.TryAddSingleton<Feed.FeedStore>();
+        services.TryAddSingleton<Pipeline.PipelineStore>();
         services.AddCoSellNetSerialization();
     }
 

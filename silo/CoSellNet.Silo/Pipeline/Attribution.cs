@@ -1,19 +1,6 @@
-namespace CoSellNet.Silo.Pipeline;
+using CoSellNet.Protocol;
 
-/// <summary>How a closed-won deal's amount is credited to the partners that touched it.</summary>
-public enum AttributionModel
-{
-    /// <summary>All credit to the partner whose touch is <c>sourced</c> (the earliest, if several).</summary>
-    Sourced,
-    /// <summary>All credit to the earliest touch.</summary>
-    FirstTouch,
-    /// <summary>All credit to the latest touch.</summary>
-    LastTouch,
-    /// <summary>Equal credit per touch.</summary>
-    Linear,
-    /// <summary>Credit per touch halving every half-life before the close.</summary>
-    TimeDecay,
-}
+namespace CoSellNet.Silo.Pipeline;
 
 /// <summary>A partner's touch on a deal: who, what kind (sourced, influenced, transacted), when.</summary>
 public sealed record TouchPoint(string PartnerId, string Kind, DateTimeOffset At);

@@ -1,3 +1,4 @@
+using CoSellNet.Protocol;
 using CoSellNet.Silo.Pipeline;
 using FsCheck;
 using FsCheck.Fluent;
