@@ -39,6 +39,25 @@ public static class Routes
     public static string PsiMatrix(string counterpartId) => $"{Partnership(counterpartId)}/psi/matrix";
     public static string PsiOverlaps(string counterpartId) => $"{Partnership(counterpartId)}/psi/overlaps";
 
+    /// <summary>Opportunity rooms I am in or invited to: GET (cursor-paged), POST to open one.</summary>
+    public const string Rooms = Prefix + "/rooms";
+    public static string Room(string roomId) => $"{Rooms}/{Uri.EscapeDataString(roomId)}";
+    /// <summary>A room's sub-resource or action: accept, decline (POST); history, members, messages, tasks, opportunity, touches, registrations.</summary>
+    public static string RoomPart(string roomId, string part) => $"{Room(roomId)}/{part}";
+    public static string RoomMemberRole(string roomId, string partnerId) => $"{Room(roomId)}/members/{Uri.EscapeDataString(partnerId)}/role"; // PUT
+    public static string RoomTask(string roomId, int taskId) => $"{Room(roomId)}/tasks/{taskId}";       // PATCH
+    public static string RoomTouch(string roomId, int touchId) => $"{Room(roomId)}/touches/{touchId}";  // PATCH, DELETE
+
+    /// <summary>A vendor's program (rules of engagement): GET by any partner, PUT by the vendor.</summary>
+    public static string Program(string vendorId) => $"{Prefix}/programs/{Uri.EscapeDataString(vendorId)}";
+    /// <summary>Registrations made with a vendor's program: GET by the vendor (?status=).</summary>
+    public static string ProgramRegistrations(string vendorId) => $"{Program(vendorId)}/registrations";
+    public static string ProgramRegistration(string vendorId, string registrationId) => $"{ProgramRegistrations(vendorId)}/{Uri.EscapeDataString(registrationId)}";
+    /// <summary>POST the vendor's decision: approve or reject (a reason is required to reject).</summary>
+    public static string ProgramRegistrationDecision(string vendorId, string registrationId, string decision) => $"{ProgramRegistration(vendorId, registrationId)}/{decision}";
+    /// <summary>Registrations my partner made, with any vendor.</summary>
+    public const string MyRegistrations = Prefix + "/registrations";
+
     /// <summary>GET my feed: ?after=N&amp;limit=M, events in sequence order.</summary>
     public const string Feed = Prefix + "/feed";
     /// <summary>SignalR hub of my feed (API key as Bearer, or access_token for WebSockets).</summary>

@@ -8,7 +8,8 @@ namespace CoSellNet.Api;
 /// <summary>Every error the node returns is an RFC 7807 ProblemDetails that says what went wrong and what to do.</summary>
 public static class Problems
 {
-    public static Task Write(HttpContext context, int status, string title, string detail, IDictionary<string, string[]>? errors = null)
+    public static Task Write(HttpContext context, int status, string title, string detail, IDictionary<string, string[]>? errors = null,
+        IReadOnlyDictionary<string, string>? extensions = null)
     {
         var problem = errors is null
             ? new ProblemDetails()
@@ -16,6 +17,7 @@ public static class Problems
         problem.Status = status;
         problem.Title = title;
         problem.Detail = detail;
+        foreach (var (key, value) in extensions ?? new Dictionary<string, string>()) problem.Extensions[key] = value;
         context.Response.StatusCode = status;
         return context.RequestServices.GetRequiredService<IProblemDetailsService>()
             .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }).AsTask();
@@ -40,7 +42,7 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
         switch (exception)
         {
             case ProblemException p:
-                await Problems.Write(context, Problems.StatusOf(p.Kind), p.Title, p.Message, p.Errors);
+                await Problems.Write(context, Problems.StatusOf(p.Kind), p.Title, p.Message, p.Errors, p.Extensions);
                 return true;
             case BadHttpRequestException bad:
                 await Problems.Write(context, bad.StatusCode, BadRequestTitle(bad.StatusCode), BadRequestDetail(bad));

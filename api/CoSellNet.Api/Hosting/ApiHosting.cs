@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using CoSellNet.Api.Auth;
+using CoSellNet.Api.Deals;
 using CoSellNet.Api.Directory;
 using CoSellNet.Api.Feed;
 using CoSellNet.Api.Health;
@@ -8,6 +9,7 @@ using CoSellNet.Api.Keys;
 using CoSellNet.Api.Partners;
 using CoSellNet.Api.Partnerships;
 using CoSellNet.Api.Psi;
+using CoSellNet.Api.Rooms;
 using CoSellNet.Protocol;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.RateLimiting;
@@ -74,7 +76,7 @@ public static class ApiHosting
         app.MapCoSellNetHealth();
 
         var api = app.MapGroup(Routes.Prefix);
-        api.MapPartners().MapDirectory().MapKeys().MapInvitations().MapPartnerships().MapPsiUploads().MapPsiTasks().MapPsiResults().MapFeed();
+        api.MapPartners().MapDirectory().MapKeys().MapInvitations().MapPartnerships().MapPsiUploads().MapPsiTasks().MapPsiResults().MapFeed().MapRooms().MapPrograms();
         app.MapHub<FeedHub>(Routes.FeedHub);
 
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -19,18 +19,22 @@ public enum ProblemKind
 [GenerateSerializer]
 public sealed class ProblemException : Exception
 {
-    public ProblemException(ProblemKind kind, string title, string detail, IReadOnlyDictionary<string, string[]>? errors = null)
+    public ProblemException(ProblemKind kind, string title, string detail, IReadOnlyDictionary<string, string[]>? errors = null,
+        IReadOnlyDictionary<string, string>? extensions = null)
         : base(detail)
     {
         Kind = kind;
         Title = title;
         Errors = errors is null ? null : new Dictionary<string, string[]>(errors);
+        Extensions = extensions is null ? null : new Dictionary<string, string>(extensions);
     }
 
     [Id(0)] public ProblemKind Kind { get; }
     [Id(1)] public string Title { get; }
     /// <summary>Per-field messages for validation problems.</summary>
     [Id(2)] public Dictionary<string, string[]>? Errors { get; }
+    /// <summary>Machine-readable facts of the refusal (e.g. the rule that refused it), added to the ProblemDetails as members.</summary>
+    [Id(3)] public Dictionary<string, string>? Extensions { get; }
 
     public static ProblemException NotFound(string what, string detail) => new(ProblemKind.NotFound, $"{what} not found", detail);
     public static ProblemException Conflict(string title, string detail) => new(ProblemKind.Conflict, title, detail);

@@ -38,6 +38,9 @@ public static class SiloHosting
             o.Invariant = Invariant;
             o.ConnectionString = connectionString;
         });
+        // Reminder tuning (section Reminders: MinimumReminderPeriod, RefreshReminderListPeriod, …) is left
+        // at Orleans' defaults unless configured; tests shorten it to see deadlines pass in seconds.
+        silo.Services.AddOptions<ReminderOptions>().BindConfiguration("Reminders");
         silo.Services.AddCoSellNetServices(connectionString);
         return silo;
     }
@@ -59,6 +62,9 @@ public static class SiloHosting
         services.TryAddSingleton<Psi.ReblindStore>();
         services.TryAddSingleton<Psi.MatchStore>();
         services.TryAddSingleton<Feed.FeedStore>();
+        services.TryAddSingleton<Rooms.RoomStore>();
+        services.TryAddSingleton<Deals.DealStore>();
+        services.AddOptions<Deals.DealOptions>().BindConfiguration(Deals.DealOptions.Section);
         services.TryAddSingleton<Pipeline.PipelineStore>();
         services.AddCoSellNetSerialization();
     }
