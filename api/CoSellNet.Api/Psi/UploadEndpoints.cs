@@ -32,11 +32,12 @@ public static class UploadEndpoints
             v.Require(start.Count <= limits.MaxListSize, "count", $"is over this node's cap of {limits.MaxListSize:N0} records per upload; split the list or ask the operator.");
             v.ThrowIfInvalid();
             var rule = partnership.Mine.Rules.FirstOrDefault(r => r.Population == start.Population);
-            if (rule is null || rule.Level < SharingLevel.Counts)
+            // Removing is always allowed: after a rule stops sharing a population, its records must be able to leave.
+            if (start.Kind != UploadKind.Remove && (rule is null || rule.Level < SharingLevel.Counts))
                 throw ProblemException.Conflict("Population not shared",
                     $"Your sharing rules do not share '{start.Population}' with this partner. Set a rule of at least 'counts' for it first (PUT {Routes.PartnershipAction(counterpartId, "rules")}).");
 
-            if (start.Kind == UploadKind.Fields && rule.Level < SharingLevel.Fields)
+            if (start.Kind == UploadKind.Fields && rule!.Level < SharingLevel.Fields)
                 throw ProblemException.Conflict("Fields not shared",
                     $"You share '{start.Population}' with this partner at level {rule.Level.ToString().ToLowerInvariant()}; sealed fields are only uploaded for populations shared at level fields.");
             var requested = new PsiUpload(start.UploadId, partnership.Id, partnership.Epoch, me, start.Population, start.Kind, start.Count, 0, 0, null);
