@@ -19,6 +19,7 @@ internal sealed partial class LocalStore
         Execute("DELETE FROM uploads WHERE partnership = $p AND epoch <> $e", transaction, ("$p", partnership), ("$e", epoch));
         Execute("DELETE FROM records WHERE partnership = $p AND epoch <> $e", transaction, ("$p", partnership), ("$e", epoch));
         Execute("DELETE FROM reblinded WHERE partnership = $p AND epoch <> $e", transaction, ("$p", partnership), ("$e", epoch));
+        Execute("DELETE FROM sealed_fields WHERE partnership = $p AND epoch <> $e", transaction, ("$p", partnership), ("$e", epoch));
         transaction.Commit();
     }
 
@@ -46,8 +47,21 @@ internal sealed partial class LocalStore
         return reader.Read() ? new LocalRecord(recordId, reader.GetString(0), reader.GetString(1), reader.GetInt64(2) != 0) : null;
     }
 
+    /// <summary>Digests of the fields last sealed for each of my records (lower-case hex record id → digest).</summary>
+    public Dictionary<string, string> SealedFields(string partnership, int epoch)
+    {
+        using var command = Command("SELECT record_id, digest FROM sealed_fields WHERE partnership = $p AND epoch = $e");
+        command.Parameters.AddWithValue("$p", partnership);
+        command.Parameters.AddWithValue("$e", epoch);
+        using var reader = command.ExecuteReader();
+        var digests = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (reader.Read()) digests[Convert.ToHexStringLower((byte[])reader[0])] = reader.GetString(1);
+        return digests;
+    }
+
     /// <summary>
-    /// Records an upload before its first byte is sent, with the record ids it adds or removes, in one
+    /// Records an upload before its first byte is sent, with the record ids it adds or removes (or,
+    /// for fields, the digest of each record's fields in place of the match key), in one
     /// transaction: an add's records count as present from now on, so no later run adds them twice.
     /// </summary>
     public void BeginUpload(PendingUpload upload, IEnumerable<(byte[] RecordId, string MatchKey)> records)
@@ -79,7 +93,7 @@ internal sealed partial class LocalStore
         transaction.Commit();
     }
 
-    /// <summary>Applies a committed upload: its adds become committed records, its removes go.</summary>
+    /// <summary>Applies a committed upload: its adds become committed records, its removes go (with what was sealed for them), its fields count as sealed.</summary>
     public void CompleteUpload(PendingUpload upload)
     {
         using var transaction = Begin();
@@ -88,7 +102,15 @@ internal sealed partial class LocalStore
             Execute("UPDATE records SET committed = 1 WHERE partnership = $p AND epoch = $e AND record_id IN (SELECT record_id FROM upload_records WHERE upload_id = $u)",
                 transaction, ("$p", upload.Partnership), ("$e", upload.Epoch), id);
         else if (upload.Kind == UploadKind.Remove)
+        {
             Execute("DELETE FROM records WHERE partnership = $p AND epoch = $e AND record_id IN (SELECT record_id FROM upload_records WHERE upload_id = $u)",
+                transaction, ("$p", upload.Partnership), ("$e", upload.Epoch), id);
+            // The node deletes a removed record's fields too.
+            Execute("DELETE FROM sealed_fields WHERE partnership = $p AND epoch = $e AND record_id IN (SELECT record_id FROM upload_records WHERE upload_id = $u)",
+                transaction, ("$p", upload.Partnership), ("$e", upload.Epoch), id);
+        }
+        else
+            Execute("INSERT OR REPLACE INTO sealed_fields (partnership, epoch, record_id, digest) SELECT $p, $e, record_id, match_key FROM upload_records WHERE upload_id = $u",
                 transaction, ("$p", upload.Partnership), ("$e", upload.Epoch), id);
         Execute("DELETE FROM upload_records WHERE upload_id = $u", transaction, id);
         Execute("DELETE FROM uploads WHERE upload_id = $u", transaction, id);

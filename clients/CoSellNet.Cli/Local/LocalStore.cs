@@ -76,12 +76,20 @@ internal sealed partial class LocalStore : IDisposable
             payload     BLOB NOT NULL,
             created     INTEGER NOT NULL
         );
-        -- Record ids an upload adds or removes, applied to records when it commits.
+        -- Record ids an upload adds or removes (for fields: with the fields' digest as match_key), applied when it commits.
         CREATE TABLE IF NOT EXISTS upload_records (
             upload_id TEXT NOT NULL,
             record_id BLOB NOT NULL,
             match_key TEXT NOT NULL,
             PRIMARY KEY (upload_id, record_id)
+        ) WITHOUT ROWID;
+        -- The fields last sealed for a record of mine (SHA-256 of their JSON), so that changed fields are sealed again.
+        CREATE TABLE IF NOT EXISTS sealed_fields (
+            partnership TEXT NOT NULL,
+            epoch       INTEGER NOT NULL,
+            record_id   BLOB NOT NULL,
+            digest      TEXT NOT NULL,
+            PRIMARY KEY (partnership, epoch, record_id)
         ) WITHOUT ROWID;
         -- How many of the counterpart's points I re-blinded per partnership and epoch (the cap counts against it).
         CREATE TABLE IF NOT EXISTS reblinded (

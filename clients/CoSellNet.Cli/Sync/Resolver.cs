@@ -23,6 +23,7 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
     {
         var counterpart = partnership.Theirs.PartnerId;
         FieldSealer? sealer = null;
+        var sealerTried = false;
         var list = new List<ResolvedOverlap>();
         var unknown = 0;
         try
@@ -39,7 +40,12 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
                 var fields = new SortedDictionary<string, string>(StringComparer.Ordinal);
                 foreach (var shared in overlap.Fields)
                 {
-                    sealer ??= await Sealer(partnership, ct);
+                    // Looked up once: without the partner's keys, one warning rather than one per overlap.
+                    if (!sealerTried)
+                    {
+                        sealerTried = true;
+                        sealer = await Sealer(partnership, ct);
+                    }
                     if (sealer is null) break;
                     try
                     {

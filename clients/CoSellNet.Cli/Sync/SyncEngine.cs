@@ -67,7 +67,6 @@ internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, Maste
         }
 
         int added = 0, sealedCount = 0;
-        var fieldSealer = await FieldSealerFor(partnership, shared, ct);
         foreach (var group in desired.Where(d => !existing.ContainsKey(d.Key)).GroupBy(d => d.Value.Population))
         {
             var accounts = group.Select(d => d.Value).ToList();
@@ -75,12 +74,34 @@ internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, Maste
             await Start(partnership, group.Key, UploadKind.Add, accounts.Count, payload,
                 accounts.Select(a => (recordIds.Compute(a.Population, a.Key), a.Key.ToString())));
             added += accounts.Count;
-            if (fieldSealer is not null && shared[group.Key].Level == SharingLevel.Fields)
-                sealedCount += await SealFields(partnership, group.Key, accounts, recordIds, fieldSealer);
         }
-        fieldSealer?.Dispose();
+
+        // Fields go wherever they differ from what was last sealed for the record: new records,
+        // changed values, and records whose fields could not be sealed before (no public keys yet,
+        // or a population raised to level fields). Not only with added records.
+        if (shared.Values.Any(r => r.Level == SharingLevel.Fields))
+        {
+            var sealedBefore = store.SealedFields(partnership.Id, partnership.Epoch);
+            var due = desired
+                .Where(d => shared[d.Value.Population].Level == SharingLevel.Fields)
+                .Select(d => (Id: d.Key, Account: d.Value, Json: FieldsJson(d.Value)))
+                .Where(d => sealedBefore.TryGetValue(d.Id, out var digest) ? digest != Digest(d.Json) : d.Account.Fields.Count > 0)
+                .ToList();
+            if (due.Count > 0 && await FieldSealerFor(partnership, ct) is { } fieldSealer)
+            {
+                using (fieldSealer)
+                    foreach (var group in due.GroupBy(d => d.Account.Population))
+                        sealedCount += await SealFields(partnership, group.Key, [.. group.Select(d => (Convert.FromHexString(d.Id), d.Account, d.Json))], fieldSealer);
+            }
+        }
         return (added, removed, sealedCount);
     }
+
+    /// <summary>An account's shared fields as sealed: a JSON object, keys in ordinal order, so the same fields give the same bytes.</summary>
+    private static byte[] FieldsJson(LocalAccount account) =>
+        JsonSerializer.SerializeToUtf8Bytes(new SortedDictionary<string, string>(account.Fields.ToDictionary(), StringComparer.Ordinal));
+
+    private static string Digest(byte[] json) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(json));
 
     /// <summary>id ‖ a·H(key) per account, sorted by point so that the order says nothing about my list.</summary>
     private byte[] Blind(PartnershipView partnership, string population, List<LocalAccount> accounts, RecordIdKey recordIds)
@@ -108,9 +129,8 @@ internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, Maste
         return payload;
     }
 
-    private async Task<FieldSealer?> FieldSealerFor(PartnershipView partnership, Dictionary<string, SharingRule> shared, CancellationToken ct)
+    private async Task<FieldSealer?> FieldSealerFor(PartnershipView partnership, CancellationToken ct)
     {
-        if (!shared.Values.Any(r => r.Level == SharingLevel.Fields)) return null;
         var entry = await client.GetDirectoryEntryAsync(partnership.Theirs.PartnerId, ct);
         if (entry.PublicKeys is not { } keys || !PublicKeyDocument.TryParse(keys.Version, keys.X25519, keys.Ed25519, out var document, out _))
         {
@@ -120,16 +140,19 @@ internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, Maste
         return secret.CreateFieldSealer(document, partnership.Id, partnership.Epoch);
     }
 
-    /// <summary>Seals each account's shared fields (JSON) for the counterpart and uploads them; returns how many.</summary>
-    private async Task<int> SealFields(PartnershipView partnership, string population, List<LocalAccount> accounts, RecordIdKey recordIds, FieldSealer sealer)
+    /// <summary>
+    /// Seals each account's shared fields (JSON; an empty object when a record's fields were
+    /// cleared) for the counterpart and uploads them; returns how many. The upload remembers the
+    /// digest of each record's fields, recorded as sealed when it commits.
+    /// </summary>
+    private async Task<int> SealFields(PartnershipView partnership, string population, List<(byte[] Id, LocalAccount Account, byte[] Json)> accounts, FieldSealer sealer)
     {
         using var payload = new MemoryStream();
-        var count = 0;
+        var digests = new List<(byte[], string)>();
         var length = new byte[PsiFormat.LengthSize];
-        foreach (var account in accounts.Where(a => a.Fields.Count > 0))
+        foreach (var (id, account, json) in accounts)
         {
-            var id = recordIds.Compute(account.Population, account.Key);
-            var sealedFields = sealer.Seal(id, JsonSerializer.SerializeToUtf8Bytes(account.Fields));
+            var sealedFields = sealer.Seal(id, json);
             if (sealedFields.Length > PsiFormat.MaxSealedSize)
             {
                 error.WriteLine($"warning: the shared fields of {account.Source} are over {PsiFormat.MaxSealedSize - FieldSealer.Overhead:N0} bytes and were left out; share fewer or shorter columns.");
@@ -139,10 +162,10 @@ internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, Maste
             payload.Write(id);
             payload.Write(length);
             payload.Write(sealedFields);
-            count++;
+            digests.Add((id, Digest(json)));
         }
-        if (count > 0) await Start(partnership, population, UploadKind.Fields, count, payload.ToArray(), []);
-        return count;
+        if (digests.Count > 0) await Start(partnership, population, UploadKind.Fields, digests.Count, payload.ToArray(), digests);
+        return digests.Count;
     }
 
     private async Task Start(PartnershipView partnership, string population, UploadKind kind, int count, byte[] payload, IEnumerable<(byte[], string)> records)
