@@ -8,6 +8,7 @@ using CoSellNet.Api.Invitations;
 using CoSellNet.Api.Keys;
 using CoSellNet.Api.Partners;
 using CoSellNet.Api.Partnerships;
+using CoSellNet.Api.Pipeline;
 using CoSellNet.Api.Psi;
 using CoSellNet.Api.Rooms;
 using CoSellNet.Protocol;
@@ -76,7 +77,7 @@ public static class ApiHosting
         app.MapCoSellNetHealth();
 
         var api = app.MapGroup(Routes.Prefix);
-        api.MapPartners().MapDirectory().MapKeys().MapInvitations().MapPartnerships().MapPsiUploads().MapPsiTasks().MapPsiResults().MapFeed().MapRooms().MapPrograms();
+        api.MapPartners().MapDirectory().MapKeys().MapInvitations().MapPartnerships().MapPsiUploads().MapPsiTasks().MapPsiResults().MapFeed().MapRooms().MapPrograms().MapPipeline();
         app.MapHub<FeedHub>(Routes.FeedHub);
 
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -72,7 +72,7 @@ public static class Contributions
         if (!won || room.Amount <= 0) return rows;
 
         var touches = room.Touches.Select(t => new TouchPoint(t.PartnerId, t.Kind, t.At)).ToList();
-        var minor = Currencies.Minor(room.Currency);
+        var minor = CurrencyRules.Minor(room.Currency);
         foreach (var model in Models)
             foreach (var credit in Attribution.Credit(room.Amount, minor, closedAt, touches, model, halfLife))
                 rows.Add((new TotalKey(Measure.Revenue, model, credit.PartnerId ?? "", credit.PartnerId is null ? "" : TypeOf(credit.PartnerId), credit.Kind ?? "", "", closed, room.Currency),

@@ -15,8 +15,8 @@ public sealed class Conversion
 
     public Conversion(PipelineSettings settings, string currency)
     {
-        if (!Currencies.IsKnown(currency))
-            throw ProblemException.Invalid("currency", $"'{currency}' is not a supported ISO 4217 currency; use one of: {string.Join(", ", Currencies.All)}.");
+        if (!CurrencyRules.IsKnown(currency))
+            throw ProblemException.Invalid("currency", $"'{currency}' is not a supported ISO 4217 currency; use one of: {CurrencyRules.List}.");
         this.settings = settings;
         Currency = currency;
     }
@@ -37,7 +37,7 @@ public sealed class Conversion
     public decimal Total(IEnumerable<(string Currency, decimal Amount)> amounts) =>
         Round(amounts.GroupBy(a => a.Currency).Sum(g => g.Sum(a => a.Amount) * Rate(g.Key)));
 
-    public decimal Round(decimal value) => decimal.Round(value, Currencies.Minor(Currency), MidpointRounding.AwayFromZero);
+    public decimal Round(decimal value) => decimal.Round(value, CurrencyRules.Minor(Currency), MidpointRounding.AwayFromZero);
 
     public string Describe(IEnumerable<string> currenciesSeen)
     {
@@ -46,6 +46,6 @@ public sealed class Conversion
         var asOf = settings.RatesAsOf is { } at ? $" set {at:yyyy-MM-dd}" : "";
         return $"Converted to {Currency} with the vendor's rates{asOf}: " +
                string.Join(", ", others.Select(c => $"1 {c} = {Rate(c).ToString("0.######", CultureInfo.InvariantCulture)} {Currency}")) +
-               $"; rounded to {Currencies.Minor(Currency)} decimals, half away from zero, after summing.";
+               $"; rounded to {CurrencyRules.Minor(Currency)} decimals, half away from zero, after summing.";
     }
 }

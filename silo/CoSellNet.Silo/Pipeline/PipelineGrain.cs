@@ -48,11 +48,11 @@ public sealed class PipelineGrain(
     {
         var v = new Validator();
         v.Require(TimeZoneInfo.TryFindSystemTimeZoneById(settings.TimeZone ?? "", out _), "timeZone", $"'{settings.TimeZone}' is not a time zone id; use an IANA id such as Europe/Berlin or America/New_York.");
-        v.Require(Currencies.IsKnown(settings.BaseCurrency), "baseCurrency", $"must be one of: {string.Join(", ", Currencies.All)}.");
+        v.Require(CurrencyRules.IsKnown(settings.BaseCurrency), "baseCurrency", $"must be one of: {CurrencyRules.List}.");
         v.Require(settings.HalfLifeDays is >= 1 and <= 3650, "halfLifeDays", "must be 1 to 3,650 days.");
         foreach (var (code, rate) in settings.Rates ?? new Dictionary<string, decimal>())
         {
-            v.Require(Currencies.IsKnown(code), $"rates.{code}", $"is not a supported currency; use one of: {string.Join(", ", Currencies.All)}.");
+            v.Require(CurrencyRules.IsKnown(code), $"rates.{code}", $"is not a supported currency; use one of: {CurrencyRules.List}.");
             v.Require(rate > 0, $"rates.{code}", "must be more than 0: how many units of the base currency one unit is worth.");
         }
         v.ThrowIfInvalid();
@@ -77,9 +77,9 @@ public sealed class PipelineGrain(
         v.Text(request.PartnerId, "partnerId", 100);
         v.Require(request.Kind is "mdf" or "rebates" or "enablement" or "other", "kind", "must be one of: mdf, rebates, enablement, other.");
         v.Require(request.Amount > 0, "amount", "must be more than 0.");
-        v.Require(Currencies.IsKnown(request.Currency), "currency", $"must be one of: {string.Join(", ", Currencies.All)}.");
-        if (Currencies.IsKnown(request.Currency))
-            v.Require(request.Amount == decimal.Round(request.Amount, Currencies.Minor(request.Currency)), "amount", $"has more decimals than {request.Currency} allows ({Currencies.Minor(request.Currency)}).");
+        v.Require(CurrencyRules.IsKnown(request.Currency), "currency", $"must be one of: {CurrencyRules.List}.");
+        if (CurrencyRules.IsKnown(request.Currency))
+            v.Require(request.Amount == decimal.Round(request.Amount, CurrencyRules.Minor(request.Currency)), "amount", $"has more decimals than {request.Currency} allows ({CurrencyRules.Minor(request.Currency)}).");
         v.Text(request.Note, "note", 500, required: false);
         v.ThrowIfInvalid();
         var cost = new PartnerCost(Guid.NewGuid().ToString("N"), request.PartnerId.Trim(), request.Kind, request.Amount, request.Currency, request.Date, request.Note?.Trim(), clock.GetUtcNow());
