@@ -51,6 +51,8 @@ public sealed class IsolationTests(Network network)
         Assert.DoesNotContain(aKey, keys);
         var invitations = await foreign.Http.GetStringAsync(Routes.Invitations);
         Assert.DoesNotContain(aInvitation.Invitation.Id, invitations);
+        var feed = (await foreign.Http.GetFromJsonAsync<FeedPage>(Routes.Feed, Network.Json))!;
+        Assert.Empty(feed.Items); // A's and B's partnership events are in their feeds only (the hub: FeedTests)
         Assert.DoesNotContain(a.Created.Partner.PrivateSettings.ContactEmail ?? "@", await foreign.Http.GetStringAsync(Routes.DirectoryEntry(a.Id)));
 
         // Nothing changed for A and B, and A's key and invitation still work.
@@ -73,6 +75,8 @@ public sealed class IsolationTests(Network network)
             (HttpMethod.Get, Routes.Partnerships), (HttpMethod.Post, Routes.Partnerships), (HttpMethod.Get, Routes.Partnership(someone)),
             (HttpMethod.Get, Routes.PartnershipAction(someone, "history")), (HttpMethod.Post, Routes.PartnershipAction(someone, "accept")),
             (HttpMethod.Post, Routes.PartnershipAction(someone, "end")), (HttpMethod.Put, Routes.PartnershipAction(someone, "rules")),
+            (HttpMethod.Get, Routes.Feed), (HttpMethod.Get, Routes.Feed + "?after=0&limit=10"),
+            (HttpMethod.Post, Routes.FeedHub + "/negotiate?negotiateVersion=1"), (HttpMethod.Get, Routes.FeedHub + "?id=x"),
         };
         foreach (var (method, url) in requests)
         {

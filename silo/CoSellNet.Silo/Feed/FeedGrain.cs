@@ -14,7 +14,9 @@ public sealed class FeedGrain(FeedStore store, TimeProvider clock, ILogger<FeedG
         // Read once per activation; the grain is the only writer of this partner's feed, and it
         // is not reentrant, so numbers are handed out and stored strictly in order.
         if (last < 0) last = await store.LastSequence(me);
-        var e = new FeedEvent(last + 1, type, clock.GetUtcNow(), partner, room, data);
+        // PostgreSQL keeps microseconds: the pushed copy carries the time exactly as stored and read back.
+        var now = clock.GetUtcNow();
+        var e = new FeedEvent(last + 1, type, now.AddTicks(-(now.Ticks % 10)), partner, room, data);
         await store.Append(me, e);
         last = e.Sequence;
         try
