@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using CoSellNet.Cli.Config;
+using CoSellNet.Cli.Feed;
 using CoSellNet.Cli.Invitations;
 using CoSellNet.Cli.Keys;
 using CoSellNet.Cli.Partners;
@@ -30,6 +31,7 @@ internal static class CliApp
         root.Subcommands.Add(SecretCommands.Build(b));
         root.Subcommands.Add(SyncCommands.Build(b));
         foreach (var command in ResultCommands.Build(b)) root.Subcommands.Add(command);
+        foreach (var command in FeedCommands.Build(b)) root.Subcommands.Add(command);
         return root;
     }
 
