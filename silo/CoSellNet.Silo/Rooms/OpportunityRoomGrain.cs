@@ -166,6 +166,7 @@ public sealed partial class OpportunityRoomGrain(
             DeactivateOnIdle();
             throw;
         }
+        await TellPipelines();
         if (!membersChanged) return;
         try
         {
