@@ -63,6 +63,15 @@ public static class Routes
     /// <summary>SignalR hub of my feed (API key as Bearer, or access_token for WebSockets).</summary>
     public const string FeedHub = "/hubs/feed";
 
+    /// <summary>A vendor's webhook endpoints: GET (list), POST (create; the secret is shown once).</summary>
+    public const string Webhooks = Prefix + "/webhooks";
+    public static string Webhook(string endpointId) => $"{Webhooks}/{Uri.EscapeDataString(endpointId)}"; // GET, DELETE
+    /// <summary>GET: the endpoint's deliveries, newest first, each with its attempts (?status&amp;cursor&amp;limit).</summary>
+    public static string WebhookDeliveries(string endpointId) => $"{Webhook(endpointId)}/deliveries";
+    public static string WebhookDelivery(string endpointId, string deliveryId) => $"{WebhookDeliveries(endpointId)}/{Uri.EscapeDataString(deliveryId)}";
+    /// <summary>POST: send a delivery's body again, as a new delivery.</summary>
+    public static string WebhookReplay(string endpointId, string deliveryId) => $"{WebhookDelivery(endpointId, deliveryId)}/replay";
+
     public const string HealthLive = "/health/live";
     public const string HealthReady = "/health/ready";
     public const string OpenApi = "/openapi/v1.json";

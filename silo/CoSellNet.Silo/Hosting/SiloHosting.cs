@@ -66,6 +66,7 @@ public static class SiloHosting
         services.TryAddSingleton<Deals.DealStore>();
         services.AddOptions<Deals.DealOptions>().BindConfiguration(Deals.DealOptions.Section);
         services.TryAddSingleton<Pipeline.PipelineStore>();
+        Webhooks.WebhookServices.AddCoSellNetWebhooks(services);
         services.AddCoSellNetSerialization();
     }
 
