@@ -11,6 +11,7 @@ using CoSellNet.Api.Partnerships;
 using CoSellNet.Api.Pipeline;
 using CoSellNet.Api.Psi;
 using CoSellNet.Api.Rooms;
+using CoSellNet.Api.Webhooks;
 using CoSellNet.Protocol;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.RateLimiting;
@@ -58,6 +59,7 @@ public static class ApiHosting
         services.AddCoSellNetHealth();
         services.AddSignalR();
         services.AddHostedService<FeedRelay>();
+        services.AddCoSellNetWebhookDelivery();
         services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter("Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Npgsql")
             .AddPrometheusExporter());
@@ -77,7 +79,7 @@ public static class ApiHosting
         app.MapCoSellNetHealth();
 
         var api = app.MapGroup(Routes.Prefix);
-        api.MapPartners().MapDirectory().MapKeys().MapInvitations().MapPartnerships().MapPsiUploads().MapPsiTasks().MapPsiResults().MapFeed().MapRooms().MapPrograms().MapPipeline();
+        api.MapPartners().MapDirectory().MapKeys().MapInvitations().MapPartnerships().MapPsiUploads().MapPsiTasks().MapPsiResults().MapFeed().MapRooms().MapPrograms().MapWebhooks().MapPipeline();
         app.MapHub<FeedHub>(Routes.FeedHub);
 
         app.Lifetime.ApplicationStarted.Register(() =>
