@@ -28,6 +28,7 @@ internal static class CliApp
         root.Subcommands.Add(InvitationCommands.Build(b));
         root.Subcommands.Add(PartnershipCommands.Build(b));
         root.Subcommands.Add(KeyCommands.Build(b));
+        root.Subcommands.Add(Webhooks.WebhookCommands.Build(b));
         root.Subcommands.Add(SecretCommands.Build(b));
         root.Subcommands.Add(SyncCommands.Build(b));
         foreach (var command in ResultCommands.Build(b)) root.Subcommands.Add(command);
