@@ -33,14 +33,27 @@ internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, Maste
             return Result(note: "skipped: the partnership is paused");
 
         store.ForgetOtherEpochs(partnership.Id, partnership.Epoch);
-        foreach (var pending in store.PendingUploads(partnership.Id)) await Send(pending, ct);
-
+        // Uploads an earlier run started and did not finish count as this run's: it is the one that completed them.
         int added = 0, removed = 0, sealedCount = 0;
+        foreach (var pending in store.PendingUploads(partnership.Id))
+        {
+            await Send(pending, ct);
+            _ = pending.Kind switch
+            {
+                UploadKind.Add => added += pending.Count,
+                UploadKind.Remove => removed += pending.Count,
+                _ => sealedCount += pending.Count,
+            };
+        }
+
         string? note = null;
         if (!partnership.Theirs.Rules.Any(r => r.Level >= SharingLevel.Counts))
             note = "nothing uploaded: the partner shares nothing with you yet";
         else
-            (added, removed, sealedCount) = await Exchange(partnership, ct);
+        {
+            var (newlyAdded, newlyRemoved, newlySealed) = await Exchange(partnership, ct);
+            (added, removed, sealedCount) = (added + newlyAdded, removed + newlyRemoved, sealedCount + newlySealed);
+        }
 
         var reblinded = await Reblind(partnership, ct);
         var status = await client.GetPsiStatusAsync(counterpart, ct);
@@ -222,6 +235,7 @@ internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, Maste
     {
         var counterpart = partnership.Theirs.PartnerId;
         long total = 0;
+        var superseded = 0;
         using var key = secret.DerivePsiKey(partnership.Id, partnership.Epoch);
         while (await client.GetNextTaskAsync(counterpart, ct) is { } task)
         {
@@ -237,7 +251,15 @@ internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, Maste
 
             var seqs = new long[task.Count];
             var points = new byte[task.Count * PsiFormat.PointSize];
-            await client.DownloadTaskPointsAsync(counterpart, task, seqs, points, ct);
+            try
+            {
+                await client.DownloadTaskPointsAsync(counterpart, task, seqs, points, ct);
+            }
+            catch (CoSellNetApiException e) when (e.Status is 404 or 409)
+            {
+                Superseded(partnership, task, ref superseded);
+                continue;
+            }
             var tags = new byte[task.Count * PsiKey.TagSize];
             try
             {
@@ -253,13 +275,39 @@ internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, Maste
                 BinaryPrimitives.WriteInt64BigEndian(body.AsSpan(i * PsiFormat.TaskTagSize), seqs[i]);
                 tags.AsSpan(i * PsiKey.TagSize, PsiKey.TagSize).CopyTo(body.AsSpan(i * PsiFormat.TaskTagSize + PsiFormat.SeqSize));
             }
-            await client.UploadTaskTagsAsync(counterpart, task.TaskId, body, ct);
+            try
+            {
+                await client.UploadTaskTagsAsync(counterpart, task.TaskId, body, ct);
+            }
+            catch (CoSellNetApiException e) when (e.Status is 404 or 409)
+            {
+                // The tags were sent, and may have been stored (a retry after a lost answer): they
+                // count as re-blinded, against the cap too. The next task covers what is left.
+                Superseded(partnership, task, ref superseded);
+            }
             store.AddReblinded(partnership.Id, partnership.Epoch, task.Count);
             new Progress(error, interactive, $"Re-blinding for {partnership.Theirs.PartnerName}", task.Count).Advance(task.Count);
             total += task.Count;
         }
         return total;
     }
+
+    /// <summary>
+    /// A task that is no longer outstanding when its points are fetched or its tags sent: the
+    /// counterpart committed changes to its list meanwhile (the node drops the task), or an earlier
+    /// attempt of this very request completed it and its answer was lost. The node's next task is
+    /// what is left to do, so the sync goes on with it, a bounded number of times.
+    /// </summary>
+    private void Superseded(PartnershipView partnership, ReblindTask task, ref int superseded)
+    {
+        if (++superseded > MaxSupersededTasks)
+            throw new CliException(
+                $"{partnership.Theirs.PartnerName}'s re-blind tasks kept changing while this sync worked on them ({superseded} times): it is probably syncing right now. Run 'cosell sync' again later.",
+                ExitCodes.Conflict);
+        error.WriteLine($"note: re-blind task {task.TaskId} for {partnership.Theirs.PartnerName} was completed or replaced meanwhile (it changed its list); going on with the next one.");
+    }
+
+    private const int MaxSupersededTasks = 10;
 
     private sealed class ByteOrder : IComparer<byte[]>
     {
