@@ -45,7 +45,13 @@ public sealed class OverlapGrain(
         var owner = Counterpart(by);
         if (state.State.Outstanding.TryGetValue(owner, out var outstanding)) return outstanding;
         var next = await reblind.NextRange(Partnership, Epoch, owner, PsiFormat.MaxChunkRecords);
-        if (next is null) return null;
+        if (next is null)
+        {
+            // Nothing for this side to do: if a release is due and failed when it was tried (the
+            // database refused, a timeout), make it now, or it waits for the next change forever.
+            await TryRelease();
+            return null;
+        }
         state.State.Outstanding[owner] = next;
         await state.WriteStateAsync();
         return next;
