@@ -143,6 +143,7 @@ public sealed class Cli : IDisposable
         {
             if (!_process.HasExited) _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
+            _process.WaitForExit(); // drains the redirected streams
         }
 
         public async Task<CliResult> Exit()

@@ -5,7 +5,8 @@ namespace CoSellNet.EndToEnd.Tests;
 
 /// <summary>
 /// An HTTP proxy between a CLI and a node that passes everything through, except that it holds
-/// the first request matching <see cref="HoldIf"/> until told what to do with it. It makes "kill
+/// requests matching <see cref="HoldIf"/> (the first, and any retry of it) until told what to do
+/// with them; from then on it holds nothing. It makes "kill
 /// the client (or the node) in the middle of an upload" exact instead of a race against the
 /// clock: when <see cref="Held"/> completes, the chunks before the held one were stored and
 /// nothing after it was sent.
@@ -17,7 +18,6 @@ public sealed class HoldingProxy : IAsyncDisposable
     private readonly TaskCompletionSource<string> _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<bool> _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _loop;
-    private int _holding;
 
     public HoldingProxy(Uri target)
     {
@@ -32,17 +32,25 @@ public sealed class HoldingProxy : IAsyncDisposable
     public Uri Target { get; set; }
     public Uri Url { get; }
 
-    /// <summary>Which request to hold, by method and path (the first match only).</summary>
+    /// <summary>Which requests to hold, by method and path, until <see cref="Forward"/> or <see cref="Drop"/>.</summary>
     public Func<string, string, bool>? HoldIf { get; set; }
 
     /// <summary>Completes with "METHOD path" when the request to hold has arrived and is being held.</summary>
     public Task<string> Held => _held.Task;
 
-    /// <summary>Sends the held request on to the node (which may be gone by then).</summary>
-    public void Forward() => _release.TrySetResult(true);
+    /// <summary>Sends the held requests on to the node (which may be gone by then), and holds no more.</summary>
+    public void Forward()
+    {
+        HoldIf = null;
+        _release.TrySetResult(true);
+    }
 
-    /// <summary>Drops the held request: it never reaches the node, as if lost with a killed client.</summary>
-    public void Drop() => _release.TrySetResult(false);
+    /// <summary>Drops the held requests: they never reach the node, as if lost with a killed client. Holds no more.</summary>
+    public void Drop()
+    {
+        HoldIf = null;
+        _release.TrySetResult(false);
+    }
 
     private async Task Loop()
     {
@@ -62,7 +70,7 @@ public sealed class HoldingProxy : IAsyncDisposable
         try
         {
             var path = request.Url!.AbsolutePath;
-            if (HoldIf is { } hold && hold(request.HttpMethod, path) && Interlocked.Exchange(ref _holding, 1) == 0)
+            if (HoldIf is { } hold && hold(request.HttpMethod, path))
             {
                 _held.TrySetResult($"{request.HttpMethod} {path}");
                 if (!await _release.Task)
