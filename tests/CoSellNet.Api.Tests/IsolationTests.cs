@@ -9,7 +9,7 @@ namespace CoSellNet.Api.Tests;
 /// it (and of their keys and invitations), is denied; and nothing about them leaks.
 /// </summary>
 [Collection(NetworkCollection.Name)]
-public sealed class IsolationTests(Network network)
+public sealed partial class IsolationTests(Network network)
 {
     [Fact]
     public async Task A_foreign_partner_reaches_nothing_of_another_partnership()

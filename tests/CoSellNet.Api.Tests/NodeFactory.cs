@@ -12,7 +12,7 @@ namespace CoSellNet.Api.Tests;
 /// A real node (silo + API) in this process on a real PostgreSQL database. Several factories
 /// with the same database and cluster id form one cluster, like nodes on one machine.
 /// </summary>
-public sealed class NodeFactory(string connectionString, string clusterId, IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
+public sealed class NodeFactory(string connectionString, string clusterId, IDictionary<string, string?>? settings = null, TimeProvider? clock = null, Action<IServiceCollection>? services = null)
     : WebApplicationFactory<Program>
 {
     private readonly string _operatorKeyFile = Path.Combine(Path.GetTempPath(), $"cosellnet-op-{Guid.NewGuid():N}");
@@ -29,6 +29,7 @@ public sealed class NodeFactory(string connectionString, string clusterId, IDict
         builder.UseSetting("Node:OperatorKeyFile", _operatorKeyFile);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
         if (clock is not null) builder.ConfigureServices(s => s.AddSingleton(clock));
+        if (services is not null) builder.ConfigureServices(services);
     }
 
     /// <summary>The operator key, if this node was the first to start on its database.</summary>
@@ -41,10 +42,10 @@ public sealed class NodeFactory(string connectionString, string clusterId, IDict
         return client;
     }
 
-    public static async Task<NodeFactory> StartAsync(string? prefix = null, IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
+    public static async Task<NodeFactory> StartAsync(string? prefix = null, IDictionary<string, string?>? settings = null, TimeProvider? clock = null, Action<IServiceCollection>? services = null)
     {
         var cs = await PostgresServer.CreateDatabaseAsync(prefix ?? "api");
-        var node = new NodeFactory(cs, "test-" + Guid.NewGuid().ToString("N")[..12], settings, clock);
+        var node = new NodeFactory(cs, "test-" + Guid.NewGuid().ToString("N")[..12], settings, clock, services);
         node.Server.ToString(); // starts the host
         return node;
     }
