@@ -41,8 +41,10 @@ public sealed record PipelineQuery(string? From, string? To, string? Partner, st
         }
         v.Require(HalfLifeDays is null or (>= 1 and <= 3650), "halfLifeDays", "must be a whole number of days, 1 to 3,650.");
         v.Require(Format is null || Csv || Format == "json", "format", "must be json or csv.");
+        PartnerType? type = null;
+        try { type = DirectoryEndpoints.ParseType(Type); }
+        catch (ProblemException e) when (e.Errors?.GetValueOrDefault("type") is { } messages) { foreach (var m in messages) v.Add("type", m); }
         v.ThrowIfInvalid();
-        var type = DirectoryEndpoints.ParseType(Type);
         return new PipelineFilter
         {
             From = from, To = to, Partner = string.IsNullOrWhiteSpace(Partner) ? null : Partner.Trim(),

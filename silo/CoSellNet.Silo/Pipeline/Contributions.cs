@@ -5,13 +5,13 @@ namespace CoSellNet.Silo.Pipeline;
 /// <summary>What a row of the pipeline's totals measures.</summary>
 public enum Measure : byte
 {
-    /// <summary>Open value of an ecosystem room (by stage, expected close date); Partner null is the room total.</summary>
+    /// <summary>Open value of an ecosystem room (by stage, expected close date); Partner empty is the room itself: once with no type (the total) and once per partner type in it.</summary>
     Pipeline,
     /// <summary>Closed-won credit under a model (by partner and touch kind; Partner null is the vendor's own).</summary>
     Revenue,
     /// <summary>A closed deal, co-sold or direct, won or lost (count, value, cycle days).</summary>
     Deal,
-    /// <summary>A partner's touch (count).</summary>
+    /// <summary>A partner's touch (count), under the room's current stage.</summary>
     Touch,
     /// <summary>A partner's part in a closed-won room, whatever the model: attached value (service partners' deployments).</summary>
     Attached,
@@ -49,7 +49,7 @@ public static class Contributions
         string TypeOf(string partner) => types.GetValueOrDefault(partner, "");
 
         foreach (var touch in room.Touches)
-            rows.Add((new TotalKey(Measure.Touch, default, touch.PartnerId, TypeOf(touch.PartnerId), touch.Kind, "", Local(touch.At), ""), new TotalValue(0, 1, 0)));
+            rows.Add((new TotalKey(Measure.Touch, default, touch.PartnerId, TypeOf(touch.PartnerId), touch.Kind, room.Stage, Local(touch.At), ""), new TotalValue(0, 1, 0)));
 
         if (room.IsOpen)
         {
@@ -57,6 +57,9 @@ public static class Contributions
             {
                 var date = room.CloseDate ?? Local(room.OpenedAt);
                 rows.Add((new TotalKey(Measure.Pipeline, default, "", "", "", room.Stage, date, room.Currency), new TotalValue(room.Amount, 1, 0)));
+                // Once per type, so that a type's rooms count a room with two partners of that type once.
+                foreach (var type in types.Values.Distinct())
+                    rows.Add((new TotalKey(Measure.Pipeline, default, "", type, "", room.Stage, date, room.Currency), new TotalValue(room.Amount, 1, 0)));
                 foreach (var (partner, type) in types)
                     rows.Add((new TotalKey(Measure.Pipeline, default, partner, type, "", room.Stage, date, room.Currency), new TotalValue(room.Amount, 1, 0)));
             }
@@ -75,10 +78,10 @@ public static class Contributions
         var minor = CurrencyRules.Minor(room.Currency);
         foreach (var model in Models)
             foreach (var credit in Attribution.Credit(room.Amount, minor, closedAt, touches, model, halfLife))
-                rows.Add((new TotalKey(Measure.Revenue, model, credit.PartnerId ?? "", credit.PartnerId is null ? "" : TypeOf(credit.PartnerId), credit.Kind ?? "", "", closed, room.Currency),
+                rows.Add((new TotalKey(Measure.Revenue, model, credit.PartnerId ?? "", credit.PartnerId is null ? "" : TypeOf(credit.PartnerId), credit.Kind ?? "", room.Stage, closed, room.Currency),
                     new TotalValue(credit.Amount, 1, 0)));
         foreach (var (partner, type) in types)
-            rows.Add((new TotalKey(Measure.Attached, default, partner, type, "", "", closed, room.Currency), new TotalValue(room.Amount, 1, 0)));
+            rows.Add((new TotalKey(Measure.Attached, default, partner, type, "", room.Stage, closed, room.Currency), new TotalValue(room.Amount, 1, 0)));
         return rows;
     }
 }

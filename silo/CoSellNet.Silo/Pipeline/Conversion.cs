@@ -29,7 +29,7 @@ public sealed class Conversion
         var rates = settings.Rates ?? new Dictionary<string, decimal>();
         decimal RateOf(string code) => code == settings.BaseCurrency ? 1
             : rates.TryGetValue(code, out var r) ? r
-            : throw ProblemException.Invalid("currency", $"No exchange rate for {code} is set, so amounts in {code} cannot be reported in {Currency}. Set rates with PUT /api/v1/pipeline/settings (units of {settings.BaseCurrency} per one {code}).");
+            : throw ProblemException.Invalid("currency", $"No exchange rate for {code} is set, so amounts in {from} cannot be reported in {Currency}. Set rates with PUT /api/v1/pipeline/settings (units of {settings.BaseCurrency} per one {code}).");
         return RateOf(from) / RateOf(Currency);
     }
 

@@ -99,7 +99,7 @@ public sealed class PipelineGrain(
     public Task<IReadOnlyList<Scorecard>> Scorecards(PipelineFilter filter)
     {
         var source = TotalsFor(filter);
-        var partners = rooms.Values.SelectMany(r => r.Partners).GroupBy(p => p.PartnerId).Select(g => g.First())
+        var partners = rooms.Values.Where(r => !r.Removed).SelectMany(r => r.Partners).GroupBy(p => p.PartnerId).Select(g => g.First())
             .Where(p => filter.Partner is null || p.PartnerId == filter.Partner)
             .Where(p => filter.PartnerType is null || p.Type == filter.PartnerType)
             .OrderBy(p => p.PartnerId, StringComparer.Ordinal);

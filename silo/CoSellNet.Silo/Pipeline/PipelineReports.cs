@@ -34,17 +34,18 @@ public static class PipelineReports
     {
         var money = new Conversion(settings, f.Currency ?? settings.BaseCurrency);
         var rows = Rows(totals, Measure.Pipeline, f).ToList();
-        // Room totals are the rows without a partner; with a partner filter, that partner's rooms.
-        var rooms = f.Partner is null && f.PartnerType is null
-            ? rows.Where(r => r.Key.Partner == "").ToList()
-            : rows.Where(r => r.Key.Partner != "" && PartnerMatches(r.Key, f)).ToList();
+        // Rows without a partner are rooms: once with no type (all rooms) and once per partner type in
+        // the room; with a partner filter, that partner's rooms (one row per room either way).
         var partners = rows.Where(r => r.Key.Partner != "" && PartnerMatches(r.Key, f)).ToList();
+        var rooms = f.Partner is not null ? partners : rows.Where(r => r.Key.Partner == "" && r.Key.PartnerType == (f.PartnerType ?? "")).ToList();
+        var types = f.Partner is not null ? partners
+            : rows.Where(r => r.Key.Partner == "" && r.Key.PartnerType != "" && (f.PartnerType is null || r.Key.PartnerType == f.PartnerType)).ToList();
         List<Breakdown> By(IEnumerable<KeyValuePair<TotalKey, TotalValue>> source, Func<TotalKey, string> key) =>
             [.. source.GroupBy(r => key(r.Key)).Select(g => new Breakdown(g.Key, money.Total(g.Select(r => (r.Key.Currency, r.Value.Value))), g.Sum(r => r.Value.Count)))
                 .OrderByDescending(b => b.Value).ThenBy(b => b.Key, StringComparer.Ordinal)];
         return new EcosystemPipelineReport(Basis(f, settings, money, rows.Select(r => r.Key.Currency)),
             money.Total(rooms.Select(r => (r.Key.Currency, r.Value.Value))), rooms.Sum(r => r.Value.Count),
-            By(rooms, k => k.Stage), By(partners, k => k.Partner), By(partners, k => k.PartnerType));
+            By(rooms, k => k.Stage), By(partners, k => k.Partner), By(types, k => k.PartnerType));
     }
 
     public static RevenueReport Revenue(IReadOnlyDictionary<TotalKey, TotalValue> totals, PipelineFilter f, PipelineSettings settings)
@@ -59,7 +60,7 @@ public static class PipelineReports
             .OrderByDescending(p => p.Sourced + p.Influenced + p.Transacted).ThenBy(p => p.PartnerId, StringComparer.Ordinal).ToList();
         var byType = partnerRows.GroupBy(r => r.Key.PartnerType)
             .Select(g => new Breakdown(g.Key, money.Total(g.Select(r => (r.Key.Currency, r.Value.Value))), g.Sum(r => r.Value.Count)))
-            .OrderByDescending(b => b.Value).ToList();
+            .OrderByDescending(b => b.Value).ThenBy(b => b.Key, StringComparer.Ordinal).ToList();
         var direct = f.Partner is null && f.PartnerType is null ? money.Total(rows.Where(r => r.Key.Partner == "").Select(r => (r.Key.Currency, r.Value.Value))) : 0;
         return new RevenueReport(Basis(f, settings, money, rows.Select(r => r.Key.Currency)), f.Model,
             f.Model == AttributionModel.TimeDecay ? f.HalfLifeDays ?? settings.HalfLifeDays : null,
