@@ -72,6 +72,20 @@ public static class Routes
     /// <summary>POST: send a delivery's body again, as a new delivery.</summary>
     public static string WebhookReplay(string endpointId, string deliveryId) => $"{WebhookDelivery(endpointId, deliveryId)}/replay";
 
+    /// <summary>A vendor's pipeline reports (vendor only): GET with ?from&amp;to (vendor-local dates), partner, type, stage, currency, model, halfLifeDays, format=csv.</summary>
+    public const string Pipeline = Prefix + "/pipeline";
+    public const string PipelineEcosystem = Pipeline + "/ecosystem";
+    public const string PipelineRevenue = Pipeline + "/revenue";
+    public const string PipelineRopi = Pipeline + "/ropi";
+    public const string PipelineCoSell = Pipeline + "/co-sell";
+    public const string PipelineScorecards = Pipeline + "/scorecards";
+    /// <summary>GET: my own scorecard with a vendor, as a partner in its rooms.</summary>
+    public static string PipelineScorecard(string vendorId) => $"{Pipeline}/vendors/{Uri.EscapeDataString(vendorId)}/scorecard";
+    /// <summary>Partner costs (mdf, rebates, enablement, other): POST one, GET a cursor-paged list by date.</summary>
+    public const string PipelineCosts = Pipeline + "/costs";
+    /// <summary>GET, PUT (admin): time zone, base currency, exchange rates, default half-life.</summary>
+    public const string PipelineSettings = Pipeline + "/settings";
+
     public const string HealthLive = "/health/live";
     public const string HealthReady = "/health/ready";
     public const string OpenApi = "/openapi/v1.json";

@@ -75,6 +75,9 @@ public sealed partial class IsolationTests(Network network)
             (HttpMethod.Get, Routes.Partnerships), (HttpMethod.Post, Routes.Partnerships), (HttpMethod.Get, Routes.Partnership(someone)),
             (HttpMethod.Get, Routes.PartnershipAction(someone, "history")), (HttpMethod.Post, Routes.PartnershipAction(someone, "accept")),
             (HttpMethod.Post, Routes.PartnershipAction(someone, "end")), (HttpMethod.Put, Routes.PartnershipAction(someone, "rules")),
+            (HttpMethod.Get, Routes.PipelineEcosystem), (HttpMethod.Get, Routes.PipelineRevenue + "?format=csv"), (HttpMethod.Get, Routes.PipelineRopi),
+            (HttpMethod.Get, Routes.PipelineCoSell), (HttpMethod.Get, Routes.PipelineScorecards), (HttpMethod.Get, Routes.PipelineScorecard(someone)),
+            (HttpMethod.Get, Routes.PipelineCosts), (HttpMethod.Post, Routes.PipelineCosts), (HttpMethod.Get, Routes.PipelineSettings), (HttpMethod.Put, Routes.PipelineSettings),
             (HttpMethod.Get, Routes.Feed), (HttpMethod.Get, Routes.Feed + "?after=0&limit=10"),
             (HttpMethod.Post, Routes.FeedHub + "/negotiate?negotiateVersion=1"), (HttpMethod.Get, Routes.FeedHub + "?id=x"),
         };
