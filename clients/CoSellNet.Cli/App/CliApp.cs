@@ -6,6 +6,7 @@ using CoSellNet.Cli.Invitations;
 using CoSellNet.Cli.Keys;
 using CoSellNet.Cli.Partners;
 using CoSellNet.Cli.Partnerships;
+using CoSellNet.Cli.Pipeline;
 using CoSellNet.Cli.Sync;
 
 namespace CoSellNet.Cli.App;
@@ -33,6 +34,7 @@ internal static class CliApp
         root.Subcommands.Add(SyncCommands.Build(b));
         foreach (var command in ResultCommands.Build(b)) root.Subcommands.Add(command);
         foreach (var command in FeedCommands.Build(b)) root.Subcommands.Add(command);
+        root.Subcommands.Add(PipelineCommands.Build(b));
         return root;
     }
 
