@@ -120,6 +120,9 @@ public sealed class Cli : IDisposable
 
         public string Stderr { get { lock (_err) return _err.ToString(); } }
 
+        /// <summary>Standard output so far (a long-running command such as <c>watch</c> prints as it goes).</summary>
+        public string Stdout { get { lock (_out) return _out.ToString(); } }
+
         /// <summary>The first line of standard error that matches, once it is printed; fails if the command ends without one.</summary>
         public async Task<string> Line(Func<string, bool> match)
         {

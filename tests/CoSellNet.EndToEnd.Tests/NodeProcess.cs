@@ -31,9 +31,10 @@ public sealed class NodeProcess : IAsyncDisposable
     public string Output { get { lock (_output) return _output.ToString(); } }
     public string? OperatorKey => File.Exists(OperatorKeyFile) ? File.ReadAllText(OperatorKeyFile).Trim() : null;
 
-    public static async Task<NodeProcess> StartAsync(string connectionString, string clusterId, string? operatorKeyFile = null)
+    /// <summary>Starts a node; <paramref name="httpPort"/> reuses a port (a node restarted where clients knew it), else a free one.</summary>
+    public static async Task<NodeProcess> StartAsync(string connectionString, string clusterId, string? operatorKeyFile = null, int? httpPort = null)
     {
-        var http = FreePort();
+        var http = httpPort ?? FreePort();
         var keyFile = operatorKeyFile ?? Path.Combine(Path.GetTempPath(), $"cosellnet-e2e-op-{Guid.NewGuid():N}");
         var start = new ProcessStartInfo("dotnet")
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -87,9 +88,19 @@ internal static class FeedCommands
         };
         b.Action(command, async ctx =>
         {
+            // Ctrl+C (or SIGTERM) is the normal way to stop watching: stop cleanly, say where to resume, exit 0.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ctx.Cancellation);
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            void Stop(PosixSignalContext signal)
+            {
+                signal.Cancel = true;
+                stop.Cancel();
+            }
+
             var filter = FeedFilter.From(ctx, types, partner);
             var client = ctx.Client();
-            var start = ctx.Get(after) ?? await client.GetLastFeedSequenceAsync(ctx.Cancellation);
+            var start = ctx.Get(after) ?? await client.GetLastFeedSequenceAsync(stop.Token);
             using var presenter = await Presenter(ctx, client);
             using var writer = new FeedWriter(ctx.Environment.Out, ctx.Output.Format);
             var options = new FeedSubscriptionOptions
@@ -114,9 +125,9 @@ internal static class FeedCommands
                 subscription = await client.SubscribeFeedAsync(start, async (e, ct) =>
                 {
                     if (filter.Matches(e)) writer.Write(await presenter.Describe(e, ct));
-                }, options, ctx.Cancellation);
+                }, options, stop.Token);
             }
-            catch (OperationCanceledException) when (ctx.Cancellation.IsCancellationRequested)
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 return ExitCodes.Ok;
             }
@@ -124,9 +135,9 @@ internal static class FeedCommands
             {
                 try
                 {
-                    await subscription.Completion.WaitAsync(ctx.Cancellation);
+                    await subscription.Completion.WaitAsync(stop.Token);
                 }
-                catch (OperationCanceledException) when (ctx.Cancellation.IsCancellationRequested)
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
                     // Ctrl+C: the normal way to stop watching.
                 }
