@@ -1,1 +1,19 @@
-return 0;
+using CoSellNet.Benchmarks.Crypto;
+
+// The CoSellNet benchmark app. Run from this folder in Release:
+//   dotnet run -c Release -- crypto [BenchmarkDotNet options]
+// Each verb is one kind of measurement; add new ones to the table below.
+var verbs = new Dictionary<string, (string Help, Func<string[], int> Run)>(StringComparer.Ordinal)
+{
+    ["crypto"] = ("BenchmarkDotNet micro-benchmarks of CoSellNet.Crypto, e.g. crypto --filter '*'", CryptoBenchmarks.Run),
+    ["crypto-ratios"] = ("per-element ours/baseline as interleaved pairs in one process: crypto-ratios [pairs]", PairedRatios.Run),
+};
+
+if (args.Length == 0 || !verbs.TryGetValue(args[0], out var verb))
+{
+    Console.Error.WriteLine("usage: dotnet run -c Release -- <verb> [options]");
+    foreach (var (name, (help, _)) in verbs)
+        Console.Error.WriteLine($"  {name,-14} {help}");
+    return 2;
+}
+return verb.Run(args[1..]);
