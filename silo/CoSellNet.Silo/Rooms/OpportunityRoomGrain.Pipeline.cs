@@ -1,20 +1,51 @@
 using CoSellNet.Protocol;
 using CoSellNet.Silo.Pipeline;
+using CoSellNet.Silo.Webhooks;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace CoSellNet.Silo.Rooms;
 
-/// <summary>Feeding the pipeline of every vendor in the room with the room's latest facts.</summary>
+/// <summary>What vendors in the room learn outside the room: their pipeline's facts, and their webhooks.</summary>
 public sealed partial class OpportunityRoomGrain
 {
+    private IEnumerable<string> AcceptedVendors =>
+        S.Members.Where(m => m.Status == MemberStatus.Accepted && m.Type == PartnerType.Vendor).Select(m => m.PartnerId);
+
+    /// <summary>
+    /// Queues a webhook event for vendors in the room (all accepted vendors, or <paramref name="vendors"/>),
+    /// for those that subscribed to it. Queued after the change is stored; a failure is logged, never
+    /// undoes the change.
+    /// </summary>
+    private async Task NotifyVendors(string eventType, string by, object details, IEnumerable<string>? vendors = null)
+    {
+        var outbox = ServiceProvider.GetRequiredService<IWebhookOutbox>();
+        foreach (var vendor in (vendors ?? AcceptedVendors).Distinct(StringComparer.Ordinal).ToList())
+        {
+            try
+            {
+                await outbox.Enqueue(vendor, eventType, Id, new
+                {
+                    room = new { id = Id, title = S.Title, account = S.Account, openedBy = S.OpenedBy },
+                    by,
+                    opportunity = S.Opportunity.ToOpportunity(),
+                    details,
+                });
+            }
+            catch (Exception e)
+            {
+                log.LogWarning(e, "Room {Room} could not queue {Event} for vendor {Vendor}", Id, eventType, vendor);
+            }
+        }
+    }
+
     /// <summary>
     /// Sends the room's facts to the pipeline of each accepted vendor member. The facts are the
     /// room's whole state that matters, so a notice lost here is repaired by the next change.
     /// </summary>
     private async Task TellPipelines()
     {
-        var vendors = S.Members.Where(m => m.Status == MemberStatus.Accepted && m.Type == PartnerType.Vendor).Select(m => m.PartnerId).ToList();
-        foreach (var vendor in vendors)
+        foreach (var vendor in AcceptedVendors.ToList())
         {
             try
             {

@@ -106,6 +106,12 @@ public sealed partial class OpportunityRoomGrain
         }).Distinct()));
         await Save();
         await Announce(FeedEventTypes.RoomOpportunityChanged, by, new { changed, opportunity = next.ToOpportunity() });
+        if (changed.Contains("stage"))
+        {
+            var stages = new { previousStage = RoomRules.Name(before.Stage), stage = RoomRules.Name(next.Stage) };
+            await NotifyVendors(WebhookEventTypes.RoomStageChanged, by, stages);
+            if (next.Stage == OpportunityStage.ClosedWon) await NotifyVendors(WebhookEventTypes.RoomClosedWon, by, stages);
+        }
         return next.ToOpportunity();
     }
 

@@ -54,6 +54,7 @@ public sealed partial class OpportunityRoomGrain(
             $"{account.Name} ({account.Domain}), named {(source is null ? "directly" : "from an overlap")} by {opener.Name}: consent to reveal the account to every member invited to this room.",
             source is null ? null : $"Overlap: your record {source.RecordId} in your partnership with {source.CounterpartId} (epoch {source.Epoch}).");
         await Save(membersChanged: true);
+        if (opener.Type == PartnerType.Vendor) await NotifyVendors(WebhookEventTypes.RoomOpened, by, new { action = "opened" }, [by]);
         return S.ToView(Id, S.Members[0], 0);
     }
 
@@ -115,6 +116,9 @@ public sealed partial class OpportunityRoomGrain(
         Record(action, by, null);
         await Save(membersChanged: true);
         await Announce(FeedEventTypes.RoomMemberChanged, by, new { action, member = me.ToMember() });
+        // A vendor joining a room is, for that vendor, a room opened in its pipeline.
+        if (answer == MemberStatus.Accepted && me.Type == PartnerType.Vendor)
+            await NotifyVendors(WebhookEventTypes.RoomOpened, by, new { action = "joined" }, [by]);
         return S.ToView(Id, me, answer == MemberStatus.Accepted ? await LastMessage() : 0);
     }
 
