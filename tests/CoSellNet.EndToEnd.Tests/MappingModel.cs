@@ -191,6 +191,9 @@ public sealed class SyncLedger
     private readonly Dictionary<(string Me, string Them), HashSet<(string, string)>> _reblinded = [];
     private readonly Dictionary<(string Owner, string Counterpart), Dictionary<(string, string), string>> _sealed = [];
 
+    /// <summary>Records added, removed and fields sealed so far, per side and counterpart: what the node must have received.</summary>
+    public Dictionary<(string Owner, string Counterpart), (long Added, long Removed, long Sealed)> Totals { get; } = [];
+
     public sealed record Expected(string Counterpart, int Added, int Removed, int FieldsSealed, long Reblinded)
     {
         public override string ToString() => $"{Counterpart}: +{Added} -{Removed}, {FieldsSealed} sealed, {Reblinded} re-blinded";
@@ -226,6 +229,8 @@ public sealed class SyncLedger
             var reblinded = theirs.Count(r => !done.Contains(r));
             _reblinded[(me.Label, them.Label)] = [.. theirs];
             expected.Add(new Expected(them.Id, added.Count, removed, sealedCount, reblinded));
+            var total = Totals.GetValueOrDefault((me.Label, them.Label));
+            Totals[(me.Label, them.Label)] = (total.Added + added.Count, total.Removed + removed, total.Sealed + sealedCount);
         }
         return [.. expected.OrderBy(e => e.Counterpart, StringComparer.Ordinal)];
     }

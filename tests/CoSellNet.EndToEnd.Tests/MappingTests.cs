@@ -112,11 +112,24 @@ public sealed partial class MappingTests
         Assert.Contains(expectedNarrowing, e => e.Counterpart == si.Id && e is { Added: 0, Removed: > 0 });
         await Task.WhenAll(all.Select(p => CheckFigures(p, Others(p))));
 
-        // Nothing is stored twice: the node holds exactly the current lists.
+        // Nothing is stored or sent twice: the node holds exactly the current lists, and its uploads
+        // add up to what changed, sync by sync.
         await using (var db = NpgsqlDataSource.Create(cs))
             foreach (var me in all)
                 foreach (var them in Others(me))
                 {
+                    await using (var uploads = db.CreateCommand("""
+                        SELECT coalesce(sum(declared_count) FILTER (WHERE kind = 'add'), 0), coalesce(sum(declared_count) FILTER (WHERE kind = 'remove'), 0),
+                               coalesce(sum(declared_count) FILTER (WHERE kind = 'fields'), 0), count(*) FILTER (WHERE committed_at IS NULL)
+                          FROM psi_uploads WHERE owner = $1 AND partnership LIKE '%' || $2 || '%'
+                        """))
+                    {
+                        uploads.Parameters.Add(new() { Value = me.Id });
+                        uploads.Parameters.Add(new() { Value = them.Id });
+                        await using var sums = await uploads.ExecuteReaderAsync();
+                        await sums.ReadAsync();
+                        Assert.Equal((ledger.Totals[(me.Label, them.Label)], 0L), ((sums.GetInt64(0), sums.GetInt64(1), sums.GetInt64(2)), sums.GetInt64(3)));
+                    }
                     await using var cmd = db.CreateCommand("SELECT count(*), count(DISTINCT point) FROM psi_records WHERE owner = $1 AND partnership LIKE '%' || $2 || '%'");
                     cmd.Parameters.Add(new() { Value = me.Id });
                     cmd.Parameters.Add(new() { Value = them.Id });
