@@ -488,6 +488,37 @@ public sealed class PipelineTests(Network network)
     }
 
     [Fact]
+    public async Task A_partner_that_left_a_room_keeps_its_credit_on_one_line()
+    {
+        var vendor = await network.AddPartner("Leaver Vendor", PartnerType.Vendor);
+        var p = await network.AddPartner("Leaver", PartnerType.Technology);
+        var q = await network.AddPartner("Stayer", PartnerType.Service);
+        var feed = new PipelineFeed(network, vendor.Id);
+        await feed.Send(feed.Room("one", PipelineFeed.Day(1, 1), RoomFacts.ClosedWon, 10_000m) with
+        {
+            ClosedAt = PipelineFeed.Day(2, 1), Partners = [new(p.Id, "technology")], Touches = [new(p.Id, "sourced", PipelineFeed.Day(1, 2))],
+        });
+        // P touched room two, then left it: its touch stays, its membership (and so its type there) does not.
+        await feed.Send(feed.Room("two", PipelineFeed.Day(1, 1), RoomFacts.ClosedWon, 20_000m) with
+        {
+            ClosedAt = PipelineFeed.Day(2, 1), Partners = [new(q.Id, "service")],
+            Touches = [new(q.Id, "sourced", PipelineFeed.Day(1, 2)), new(p.Id, "influenced", PipelineFeed.Day(1, 3))],
+        });
+        await AddCost(vendor, new PartnerCostRequest(p.Id, "mdf", 5_000m, "USD", new DateOnly(2026, 1, 1)));
+
+        var revenue = await Get<RevenueReport>(vendor, $"{Routes.PipelineRevenue}?model=linear");
+        Assert.Equal(new PartnerRevenue(p.Id, "technology", 10_000m, 10_000m, 0m), Assert.Single(revenue.Partners, r => r.PartnerId == p.Id));
+        Assert.Equal([new Breakdown("technology", 20_000m, 2), new Breakdown("service", 10_000m, 1)], revenue.ByPartnerType);
+        var technology = await Get<RevenueReport>(vendor, $"{Routes.PipelineRevenue}?model=linear&type=technology");
+        Assert.Equal((10_000m, 10_000m), (technology.Sourced, technology.Influenced));
+
+        var ropi = await Get<RopiReport>(vendor, $"{Routes.PipelineRopi}?model=linear");
+        Assert.Equal(new PartnerRopi(p.Id, "technology", 20_000m, 5_000m, 3m), ropi.Partners.Single(r => r.PartnerId == p.Id));
+        var card = await Get<Scorecard>(p, $"{Routes.PipelineScorecard(vendor.Id)}?model=linear");
+        Assert.Equal([10_000m, 10_000m], card.Leading.Where(m => m.Name is "Sourced revenue" or "Influenced revenue").Select(m => m.Value));
+    }
+
+    [Fact]
     public async Task Costs_are_listed_by_date_a_page_at_a_time()
     {
         var vendor = await network.AddPartner("Spender", PartnerType.Vendor);

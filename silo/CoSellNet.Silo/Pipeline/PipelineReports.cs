@@ -52,13 +52,19 @@ public static class PipelineReports
     {
         var money = new Conversion(settings, f.Currency ?? settings.BaseCurrency);
         var rows = Rows(totals, Measure.Revenue, f).Where(r => r.Key.Model == f.Model).ToList();
-        var partnerRows = rows.Where(r => r.Key.Partner != "" && PartnerMatches(r.Key, f)).ToList();
+        // A touch by a partner no longer in its room has no type there; the credit is still the
+        // partner's, under the type its other rows give it, on one line per partner.
+        var candidates = rows.Where(r => r.Key.Partner != "" && (f.Partner is null || r.Key.Partner == f.Partner)).ToList();
+        var typeOf = candidates.Where(r => r.Key.PartnerType != "").GroupBy(r => r.Key.Partner)
+            .ToDictionary(g => g.Key, g => g.Select(r => r.Key.PartnerType).Max(StringComparer.Ordinal)!);
+        string TypeOf(string partner) => typeOf.GetValueOrDefault(partner, "");
+        var partnerRows = candidates.Where(r => f.PartnerType is null || TypeOf(r.Key.Partner) == f.PartnerType).ToList();
         decimal Kind(IEnumerable<KeyValuePair<TotalKey, TotalValue>> source, string kind) =>
             money.Total(source.Where(r => r.Key.Kind == kind).Select(r => (r.Key.Currency, r.Value.Value)));
-        var partners = partnerRows.GroupBy(r => (r.Key.Partner, r.Key.PartnerType))
-            .Select(g => new PartnerRevenue(g.Key.Partner, g.Key.PartnerType, Kind(g, "sourced"), Kind(g, "influenced"), Kind(g, "transacted")))
+        var partners = partnerRows.GroupBy(r => r.Key.Partner)
+            .Select(g => new PartnerRevenue(g.Key, TypeOf(g.Key), Kind(g, "sourced"), Kind(g, "influenced"), Kind(g, "transacted")))
             .OrderByDescending(p => p.Sourced + p.Influenced + p.Transacted).ThenBy(p => p.PartnerId, StringComparer.Ordinal).ToList();
-        var byType = partnerRows.GroupBy(r => r.Key.PartnerType)
+        var byType = partnerRows.GroupBy(r => TypeOf(r.Key.Partner))
             .Select(g => new Breakdown(g.Key, money.Total(g.Select(r => (r.Key.Currency, r.Value.Value))), g.Sum(r => r.Value.Count)))
             .OrderByDescending(b => b.Value).ThenBy(b => b.Key, StringComparer.Ordinal).ToList();
         var direct = f.Partner is null && f.PartnerType is null ? money.Total(rows.Where(r => r.Key.Partner == "").Select(r => (r.Key.Currency, r.Value.Value))) : 0;
