@@ -278,6 +278,10 @@ public sealed class PipelineTests(Network network)
             Assert.Contains("No exchange rate for JPY", problem.Detail());
             Assert.DoesNotContain("amounts in JPY cannot be reported in JPY", problem.Detail());
         }
+        // A partner's own scorecard depends on its own deals only: Q's are in USD.
+        var qCard = await Get<Scorecard>(q, Routes.PipelineScorecard(vendor.Id));
+        Assert.Equal("All amounts are in USD; nothing was converted.", qCard.Basis.Conversion);
+        Assert.Equal(50_000m, qCard.Leading[0].Value); // attached value, Q being a service partner
         await PutSettings(vendor, new PipelineSettings(Rates: new Dictionary<string, decimal> { ["EUR"] = 1.08m, ["JPY"] = 0.0067m }));
         var withYen = await Get<RevenueReport>(vendor, $"{Routes.PipelineRevenue}?model=linear");
         Assert.Equal((158_000m, 6_700m), (withYen.Sourced, withYen.Influenced));

@@ -103,9 +103,17 @@ public sealed class PipelineGrain(
             .Where(p => filter.Partner is null || p.PartnerId == filter.Partner)
             .Where(p => filter.PartnerType is null || p.Type == filter.PartnerType)
             .OrderBy(p => p.PartnerId, StringComparer.Ordinal);
-        IReadOnlyList<Scorecard> cards = [.. partners.Select(p => PipelineReports.ScorecardOf(source, p.PartnerId, p.Type, filter, View()))];
+        // A card reads only its partner's rows: slice the totals once instead of scanning them per
+        // partner, and no card's basis or missing rate depends on other partners' deals.
+        var rowsOf = source.Where(kv => kv.Key.Partner != "" && (filter.Partner is null || kv.Key.Partner == filter.Partner))
+            .GroupBy(kv => kv.Key.Partner, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<TotalKey, TotalValue>)g.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal);
+        IReadOnlyList<Scorecard> cards = [.. partners.Select(p =>
+            PipelineReports.ScorecardOf(rowsOf.GetValueOrDefault(p.PartnerId, NoRows), p.PartnerId, p.Type, filter, View()))];
         return Task.FromResult(cards);
     }
+
+    private static readonly IReadOnlyDictionary<TotalKey, TotalValue> NoRows = new Dictionary<TotalKey, TotalValue>();
 
     /// <summary>Kept totals, or for a time-decay half-life other than the vendor's default, a fold made for this query.</summary>
     private IReadOnlyDictionary<TotalKey, TotalValue> TotalsFor(PipelineFilter filter) =>
