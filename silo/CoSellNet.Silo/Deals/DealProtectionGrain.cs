@@ -16,15 +16,18 @@ public sealed class DealProtectionGrain(
 {
     public const string ReminderName = "deal-deadlines";
 
-    /// <summary>The due time the reminder is registered for, as far as this activation knows.</summary>
+    /// <summary>The due time the reminder is registered for (null: none), once this activation knows it.</summary>
     private DateTimeOffset? scheduled;
+    private bool scheduleKnown;
 
-    private string VendorId => DealKey.Split(this.GetPrimaryKeyString()).VendorId;
-    private string Domain => DealKey.Split(this.GetPrimaryKeyString()).Domain;
+    private string VendorId => DealKey.VendorOf(this.GetPrimaryKeyString());
+    private string Domain => state.State.Domain;
     private List<RegistrationState> Registrations => state.State.Registrations;
 
-    public async Task<DealRegistration> Register(string partnerId, string roomId, string accountName, string? note)
+    public async Task<DealRegistration> Register(string partnerId, string roomId, RoomAccount account, string? note)
     {
+        if (DealKey.For(VendorId, account.Domain) != this.GetPrimaryKeyString())
+            throw new ArgumentException($"Account {account.Domain} does not belong to protection grain {this.GetPrimaryKeyString()}.", nameof(account));
         var now = await Settle();
         var program = await GrainFactory.GetGrain<IVendorProgramGrain>(VendorId).Get();
         var partner = await GrainFactory.GetGrain<IPartnerGrain>(partnerId).GetEntry();
@@ -44,13 +47,14 @@ public sealed class DealProtectionGrain(
             PartnerId = partnerId,
             PartnerName = partner.Name,
             RoomId = roomId,
-            AccountName = accountName,
+            AccountName = account.Name,
             Status = RegistrationStatus.Pending,
             Note = note,
             RegisteredAt = now,
             DecideBy = now.AddDays(program.ApprovalDeadlineDays),
             ProtectionDays = program.ProtectionDays,
         };
+        state.State.Domain = account.Domain;
         Registrations.Add(registration);
         await Save([registration], notifyRooms: false);
         return View(registration);
@@ -122,7 +126,7 @@ public sealed class DealProtectionGrain(
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != ReminderName) return;
-        scheduled = null; // it fired: whatever is due next must be scheduled again
+        scheduleKnown = false; // it fired: whatever is due next must be scheduled again, or the reminder removed
         await Settle();
         await Schedule();
     }
@@ -187,7 +191,7 @@ public sealed class DealProtectionGrain(
     private async Task Schedule()
     {
         var next = Registrations.Select(r => r.NextDue).Where(d => d is not null).Min();
-        if (next == scheduled) return;
+        if (scheduleKnown && next == scheduled) return;
         if (next is null)
         {
             if (await this.GetReminder(ReminderName) is { } reminder) await this.UnregisterReminder(reminder);
@@ -198,6 +202,7 @@ public sealed class DealProtectionGrain(
             await this.RegisterOrUpdateReminder(ReminderName, due > TimeSpan.Zero ? due : TimeSpan.FromSeconds(1), options.Value.ReminderPeriod);
         }
         scheduled = next;
+        scheduleKnown = true;
     }
 
     private DealRegistration View(RegistrationState r) => r.ToView(VendorId, Domain);

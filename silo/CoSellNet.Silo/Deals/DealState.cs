@@ -6,6 +6,8 @@ namespace CoSellNet.Silo.Deals;
 public sealed record ProtectionState
 {
     [Id(0)] public List<RegistrationState> Registrations { get; init; } = [];
+    /// <summary>The account's registrable domain, set by the first registration.</summary>
+    [Id(1)] public string Domain { get; set; } = "";
 }
 
 [GenerateSerializer, Alias("cosellnet.deal-registration.v1")]

@@ -11,7 +11,7 @@ namespace CoSellNet.Silo.Deals;
 public interface IDealProtectionGrain : IGrainWithStringKey
 {
     /// <summary>Registers the deal of a room for <paramref name="partnerId"/> (called by the room, which checked the member's role).</summary>
-    Task<DealRegistration> Register(string partnerId, string roomId, string accountName, string? note);
+    Task<DealRegistration> Register(string partnerId, string roomId, RoomAccount account, string? note);
 
     /// <summary>The vendor approves (<paramref name="approve"/>) or rejects with a reason.</summary>
     Task<DealRegistration> Decide(string by, string registrationId, bool approve, string? reason);
@@ -23,16 +23,18 @@ public interface IDealProtectionGrain : IGrainWithStringKey
     Task<IReadOnlyList<DealRegistration>> ForRoom(string roomId);
 }
 
-/// <summary>A protection grain's key: the vendor and the account's registrable domain.</summary>
+/// <summary>
+/// A protection grain's key: the vendor and the account's registrable domain. A very long domain is
+/// replaced by its hash, so that the key fits Orleans' reminder table (grain ids up to 150 characters).
+/// </summary>
 public static class DealKey
 {
-    public static string For(string vendorId, string domain) => $"{vendorId}|{domain}";
+    public const int MaxDomainInKey = 80;
 
-    public static (string VendorId, string Domain) Split(string key)
-    {
-        var bar = key.IndexOf('|');
-        return (key[..bar], key[(bar + 1)..]);
-    }
+    public static string For(string vendorId, string domain) =>
+        $"{vendorId}|{(domain.Length <= MaxDomainInKey ? domain : "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(domain)))[..40])}";
+
+    public static string VendorOf(string key) => key[..key.IndexOf('|')];
 }
 
 /// <summary>How the protection grain's reminder retries (configuration section <c>Deals</c>).</summary>

@@ -20,7 +20,7 @@ public sealed partial class OpportunityRoomGrain
                 $"The opportunity is {RoomRules.Name(S.Opportunity.Stage)}: a deal is registered while it is open, not after it closed.");
 
         var registration = await GrainFactory.GetGrain<IDealProtectionGrain>(DealKey.For(request.VendorId, S.Domain))
-            .Register(by, Id, S.AccountName, request.Note?.Trim());
+            .Register(by, Id, S.Account, request.Note?.Trim());
         S.Deals.Add(new RoomDealState(registration.Id, registration.VendorId));
         // Registering reveals the account to the vendor: the registrant's own act, recorded like the naming of the account.
         Record("deal-registered", by, $"{registration.PartnerName} registered the deal with {registration.VendorName} ({registration.VendorId}), which reveals the account to that vendor; registration {registration.Id}, to be decided by {DealProblems.Date(registration.DecideBy)}.");
