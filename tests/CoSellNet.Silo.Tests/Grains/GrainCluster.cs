@@ -9,10 +9,12 @@ public sealed class GrainCluster : IAsyncLifetime
 {
     public TestCluster Cluster { get; private set; } = null!;
     public IGrainFactory Grains => Cluster.GrainFactory;
+    /// <summary>The cluster's database, for tests that check what grains wrote to PostgreSQL.</summary>
+    public string ConnectionString { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
-        var connectionString = await PostgresServer.CreateDatabaseAsync("grains");
+        var connectionString = ConnectionString = await PostgresServer.CreateDatabaseAsync("grains");
         var builder = new TestClusterBuilder(1);
         builder.Options.ClusterId = "grains-" + Guid.NewGuid().ToString("N")[..12];
         builder.Properties["ConnectionStrings:CoSellNet"] = connectionString;
