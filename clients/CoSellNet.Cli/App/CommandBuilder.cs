@@ -97,7 +97,9 @@ internal sealed class CommandBuilder(CliEnvironment env, GlobalOptions global)
         {
             result =>
             {
-                if (result.GetValueOrDefault<int?>() is < 1) result.AddError("--limit must be 1 or more.");
+                // Only a number can be checked: a token that is not one already has its parse error.
+                if (result.Tokens is [var token] && int.TryParse(token.Value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var n) && n < 1)
+                    result.AddError("--limit must be 1 or more.");
             },
         },
     };

@@ -65,6 +65,8 @@ public sealed class FeedCommandTests
     [InlineData("watch", "--type", "nothing")]
     [InlineData("feed", "--after", "-1")]
     [InlineData("watch", "--after", "x")]
+    [InlineData("feed", "--limit", "0")]
+    [InlineData("feed", "--limit", "many")]
     public async Task Bad_options_are_usage_errors_and_nothing_is_sent(params string[] args)
     {
         using var cli = new CliRun(new FeedStub().Node()).Configured();
