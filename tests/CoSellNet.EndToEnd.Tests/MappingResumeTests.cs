@@ -124,7 +124,7 @@ public sealed class MappingResumeTests
     }
 
     [Fact]
-    public async Task A_partner_changing_its_list_while_I_reblind_it_does_not_fail_my_sync()
+    public async Task A_partner_changing_its_list_while_I_reblind_it_does_not_fail_my_sync_and_a_new_epoch_starts_over()
     {
         var cs = await PostgresServer.CreateDatabaseAsync("e2e-concurrent");
         await using var node = await NodeProcess.StartAsync(cs, "e2e-" + Guid.NewGuid().ToString("N")[..12]);
@@ -164,6 +164,20 @@ public sealed class MappingResumeTests
         var expected = planted.Where(d => !removed.Contains(d)).Concat(smallDomains.Take(10)).ToList();
         Assert.Equal(190, expected.Count);
         await CheckResults(big, small, expected);
+
+        // A new epoch (keys rotate): both start over with new keys and record ids, the old epoch's
+        // data is gone from the node, and the results come back the same.
+        (await big.Cli.Run("partnerships", "rotate", small.Id, "--yes")).Ok();
+        var first = Assert.Single((await big.Cli.Run("sync", "-o", "json")).Ok().Read<List<SyncJson>>());
+        Assert.Equal((2, 2_950, 0, 0L), (first.Epoch, first.Added, first.Removed, first.Reblinded));
+        var second = Assert.Single((await small.Cli.Run("sync", "-o", "json")).Ok().Read<List<SyncJson>>());
+        Assert.Equal((2, 500, 0, 2_950L), (second.Epoch, second.Added, second.Removed, second.Reblinded));
+        var third = Assert.Single((await big.Cli.Run("sync", "-o", "json")).Ok().Read<List<SyncJson>>());
+        Assert.Equal((0, 500L), (third.Added, third.Reblinded));
+        Assert.True(third.Status!.ReleaseVersion > 0);
+        await CheckResults(big, small, expected);
+        Assert.Equal(0L, await Scalar(cs, "SELECT count(*) FROM psi_records WHERE epoch <> 2"));
+        Assert.Equal(3_450L, await Scalar(cs, "SELECT count(*) FROM psi_records"));
     }
 
     [Fact]

@@ -304,7 +304,7 @@ internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, Maste
             throw new CliException(
                 $"{partnership.Theirs.PartnerName}'s re-blind tasks kept changing while this sync worked on them ({superseded} times): it is probably syncing right now. Run 'cosell sync' again later.",
                 ExitCodes.Conflict);
-        error.WriteLine($"note: re-blind task {task.TaskId} for {partnership.Theirs.PartnerName} was completed or replaced meanwhile (it changed its list); going on with the next one.");
+        error.WriteLine($"note: re-blind task {task.TaskId} for {partnership.Theirs.PartnerName} was completed or replaced meanwhile (the partner changed its list, or an earlier attempt went through); going on with the next one.");
     }
 
     private const int MaxSupersededTasks = 10;
