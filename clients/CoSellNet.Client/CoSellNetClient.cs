@@ -15,8 +15,8 @@ namespace CoSellNet.Client;
 /// <remarks>
 /// <para>Create one with <c>new CoSellNetClient(new Uri("https://node/"), apiKey)</c> and dispose it when
 /// done, or register it with <c>services.AddCoSellNetClient(o => …)</c> and resolve it. Both go through
-/// the standard resilience handler: GET, PUT and DELETE are retried on transient failures; POST only
-/// when the node refused it with 429 (after its Retry-After) or it never reached the node.</para>
+/// the standard resilience handler: GET, PUT and DELETE are retried on transient failures; POST and
+/// PATCH only when the node refused it with 429 (after its Retry-After) or it never reached the node.</para>
 /// <para>Every refusal by the node throws <see cref="CoSellNetApiException"/> carrying the node's
 /// ProblemDetails; transport failures throw <see cref="HttpRequestException"/> or
 /// <see cref="TimeoutException"/>. Thread-safe.</para>
@@ -107,7 +107,36 @@ public sealed partial class CoSellNetClient : IDisposable
 
     private Task<T> DeleteAsync<T>(string route, CancellationToken ct) => SendAsync<T>(HttpMethod.Delete, route, null, true, ct);
 
+    /// <summary>A PATCH: not retried on transient failures (only GET, PUT, DELETE are), like a POST.</summary>
+    private Task<T> PatchAsync<T>(string route, object body, CancellationToken ct) => SendAsync<T>(HttpMethod.Patch, route, body, true, ct);
+
+    /// <summary>A request answered with 204 No Content (or any success whose body is not needed).</summary>
+    private async Task SendNoContentAsync(HttpMethod method, string route, CancellationToken ct)
+    {
+        using var response = await SendRawAsync(method, route, null, true, ct).ConfigureAwait(false);
+    }
+
     private async Task<T> SendAsync<T>(HttpMethod method, string route, object? body, bool authenticated, CancellationToken ct)
+    {
+        using var response = await SendRawAsync(method, route, body, authenticated, ct).ConfigureAwait(false);
+        var what = $"{method} {new Uri(_base, route.TrimStart('/')).AbsolutePath}";
+        try
+        {
+            return await response.Content.ReadFromJsonAsync<T>(CoSellNetJson.Options, ct).ConfigureAwait(false)
+                   ?? throw new CoSellNetException($"{what}: the node answered {(int)response.StatusCode} with an empty body where a {typeof(T).Name} was expected.");
+        }
+        catch (JsonException e)
+        {
+            throw new CoSellNetException($"{what}: the node's answer could not be read as {typeof(T).Name} ({e.Message}). Is the client older than the node?", e);
+        }
+        catch (NotSupportedException e)
+        {
+            throw new CoSellNetException($"{what}: the node answered with {response.Content.Headers.ContentType?.MediaType ?? "no content type"}, not JSON. Check that the URL points at a CoSellNet node.", e);
+        }
+    }
+
+    /// <summary>Sends a request; a refusal throws the node's problem. The caller disposes the successful response.</summary>
+    private async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string route, object? body, bool authenticated, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, new Uri(_base, route.TrimStart('/')));
         request.Headers.Accept.Add(AcceptJson);
@@ -136,24 +165,9 @@ public sealed partial class CoSellNetClient : IDisposable
             throw new HttpRequestException($"{what}: the node at {_base} failed repeatedly; the client stopped calling it for a short while. Try again shortly.", e);
         }
 
+        if (response.IsSuccessStatusCode) return response;
         using (response)
-        {
-            if (!response.IsSuccessStatusCode)
-                throw await ProblemReader.ReadAsync(response, ct).ConfigureAwait(false);
-            try
-            {
-                return await response.Content.ReadFromJsonAsync<T>(CoSellNetJson.Options, ct).ConfigureAwait(false)
-                       ?? throw new CoSellNetException($"{what}: the node answered {(int)response.StatusCode} with an empty body where a {typeof(T).Name} was expected.");
-            }
-            catch (JsonException e)
-            {
-                throw new CoSellNetException($"{what}: the node's answer could not be read as {typeof(T).Name} ({e.Message}). Is the client older than the node?", e);
-            }
-            catch (NotSupportedException e)
-            {
-                throw new CoSellNetException($"{what}: the node answered with {response.Content.Headers.ContentType?.MediaType ?? "no content type"}, not JSON. Check that the URL points at a CoSellNet node.", e);
-            }
-        }
+            throw await ProblemReader.ReadAsync(response, ct).ConfigureAwait(false);
     }
 
     private static string WithPaging(string route, string? cursor, int? limit, params (string Name, string? Value)[] query)
