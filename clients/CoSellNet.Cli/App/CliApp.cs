@@ -35,6 +35,8 @@ internal static class CliApp
         foreach (var command in ResultCommands.Build(b)) root.Subcommands.Add(command);
         foreach (var command in FeedCommands.Build(b)) root.Subcommands.Add(command);
         root.Subcommands.Add(PipelineCommands.Build(b));
+        root.Subcommands.Add(Rooms.RoomCommands.Build(b));
+        root.Subcommands.Add(Rooms.ProgramCommands.Build(b));
         return root;
     }
 
