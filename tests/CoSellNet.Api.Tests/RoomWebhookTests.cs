@@ -30,4 +30,25 @@ public sealed class RoomWebhookTests(WebhookNode fixture) : IClassFixture<Webhoo
         Assert.Equal(si.Id, hooks[3].Data.GetProperty("by").GetString());
         Assert.Equal(5_000m, hooks[3].Data.GetProperty("opportunity").GetProperty("amount").GetDecimal());
     }
+
+    [Fact]
+    public async Task Registering_a_deal_and_the_vendors_decision_reach_the_vendors_webhooks()
+    {
+        var vendor = await fixture.AddPartner("DealHooks", PartnerType.Vendor);
+        var reseller = await fixture.AddPartner("DealHooksResell", PartnerType.Reseller);
+        await using var receiver = await WebhookReceiver.StartAsync((_, _) => (204, TimeSpan.Zero));
+        await fixture.Register(vendor, receiver.Url, WebhookEventTypes.DealRegistered, WebhookEventTypes.DealDecided);
+        await vendor.Publish(new ProgramRules(ProtectionDays: 30, EligibleTypes: [PartnerType.Reseller], ApprovalDeadlineDays: 5));
+
+        var room = await reseller.RoomWith($"deal-hooks-{Guid.NewGuid():N}"[..20] + ".com");
+        var registration = await RoomApi.Read<DealRegistration>(await reseller.Register(room.Id, vendor, "Met the buyer"), System.Net.HttpStatusCode.Created);
+        await vendor.Decide(registration, approve: true);
+
+        await receiver.WaitFor(received => received.Count(h => h.Accepted) >= 2, "registered and decided");
+        var hooks = receiver.Received.Where(h => h.Accepted).ToList();
+        Assert.Equal([WebhookEventTypes.DealRegistered, WebhookEventTypes.DealDecided], hooks.Select(h => h.Event));
+        Assert.Equal("pending", hooks[0].Data.GetProperty("details").GetProperty("registration").GetProperty("status").GetString());
+        Assert.Equal("approved", hooks[1].Data.GetProperty("details").GetProperty("registration").GetProperty("status").GetString());
+        Assert.All(hooks, h => Assert.Equal(registration.Id, h.Data.GetProperty("details").GetProperty("registration").GetProperty("id").GetString()));
+    }
 }

@@ -26,6 +26,7 @@ public sealed partial class OpportunityRoomGrain
         Record("deal-registered", by, $"{registration.PartnerName} registered the deal with {registration.VendorName} ({registration.VendorId}), which reveals the account to that vendor; registration {registration.Id}, to be decided by {DealProblems.Date(registration.DecideBy)}.");
         await Save();
         await Announce(FeedEventTypes.DealRegistered, by, new { registration }, also: [registration.VendorId]);
+        await NotifyVendors(WebhookEventTypes.DealRegistered, by, new { registration }, [registration.VendorId]);
         return registration;
     }
 
@@ -60,5 +61,7 @@ public sealed partial class OpportunityRoomGrain
         Record(action, by, detail);
         await Save();
         await Announce(type, registration.VendorId, new { registration }, also: [registration.VendorId, registration.PartnerId]);
+        if (type == FeedEventTypes.DealDecided)
+            await NotifyVendors(WebhookEventTypes.DealDecided, by, new { registration }, [registration.VendorId]);
     }
 }
