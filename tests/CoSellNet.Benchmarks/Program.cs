@@ -7,6 +7,7 @@ var verbs = new Dictionary<string, (string Help, Func<string[], int> Run)>(Strin
 {
     ["crypto"] = ("BenchmarkDotNet micro-benchmarks of CoSellNet.Crypto, e.g. crypto --filter '*'", CryptoBenchmarks.Run),
     ["crypto-ratios"] = ("per-element ours/baseline as interleaved pairs in one process: crypto-ratios [pairs]", PairedRatios.Run),
+    ["pipeline"] = ("room facts folded into pipeline totals (events/s) and report p50/p99 on a live grain under load: pipeline [--rooms N] [--repeats R] [--seconds S] [--writers W] [--rate R]", CoSellNet.Benchmarks.Pipeline.PipelineBenchmark.Run),
 };
 
 if (args.Length == 0 || !verbs.TryGetValue(args[0], out var verb))
