@@ -8,6 +8,7 @@ var verbs = new Dictionary<string, (string Help, Func<string[], int> Run)>(Strin
     ["crypto"] = ("BenchmarkDotNet micro-benchmarks of CoSellNet.Crypto, e.g. crypto --filter '*'", CryptoBenchmarks.Run),
     ["crypto-ratios"] = ("per-element ours/baseline as interleaved pairs in one process: crypto-ratios [pairs]", PairedRatios.Run),
     ["pipeline"] = ("room facts folded into pipeline totals (events/s) and report p50/p99 on a live grain under load: pipeline [--rooms N] [--repeats R] [--seconds S] [--writers W] [--rate R]", CoSellNet.Benchmarks.Pipeline.PipelineBenchmark.Run),
+    ["feed"] = ("live feed latency (event raised -> SignalR client, p50/p99) and connected clients held under a p99 limit, against a real node process: feed [--events N] [--clients 100,500,...] [--changes N] [--rate R] [--limit-ms L]", CoSellNet.Benchmarks.Feed.FeedBenchmark.Run),
 };
 
 if (args.Length == 0 || !verbs.TryGetValue(args[0], out var verb))
