@@ -16,7 +16,7 @@ public sealed class WebhookNode : IAsyncLifetime
 {
     public static readonly Dictionary<string, string?> Settings = new()
     {
-        ["Webhooks:Timeout"] = "00:00:01",
+        ["Webhooks:Timeout"] = "00:00:03",
         ["Webhooks:BaseDelay"] = "00:00:00.050",
         ["Webhooks:MaxDelay"] = "00:00:00.200",
         ["Webhooks:MaxAttempts"] = "8",
@@ -73,7 +73,7 @@ public sealed class WebhookNode : IAsyncLifetime
 /// </summary>
 public sealed class WebhookTests(WebhookNode fixture) : IClassFixture<WebhookNode>
 {
-    private static readonly TimeSpan Slow = TimeSpan.FromSeconds(5); // well past the node's 1 s timeout
+    private static readonly TimeSpan Slow = TimeSpan.FromSeconds(8); // well past the node's 3 s timeout
 
     [Fact]
     public async Task A_delivery_is_retried_after_a_500_and_a_timeout_then_delivered_signed_with_every_attempt_logged()
@@ -98,7 +98,7 @@ public sealed class WebhookTests(WebhookNode fixture) : IClassFixture<WebhookNod
         Assert.Equal(3, delivered.Attempts);
         Assert.Collection(delivered.AttemptLog,
             a => { Assert.Equal(1, a.Attempt); Assert.Equal(500, a.StatusCode); Assert.Contains("500", a.Error); },
-            a => { Assert.Equal(2, a.Attempt); Assert.Null(a.StatusCode); Assert.Contains("No answer within 1 s", a.Error); },
+            a => { Assert.Equal(2, a.Attempt); Assert.Null(a.StatusCode); Assert.Contains("No answer within 3 s", a.Error); },
             a => { Assert.Equal(3, a.Attempt); Assert.Equal(204, a.StatusCode); Assert.Null(a.Error); });
         Assert.Equal(queued.EventId, delivered.EventId);
         Assert.Equal("room-1", delivered.RoomId);

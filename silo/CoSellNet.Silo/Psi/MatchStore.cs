@@ -38,6 +38,11 @@ public sealed class MatchStore(NpgsqlDataSource db)
         {
             // A hash join of two 1M-row sides needs ~200 MB to stay in memory: 1M × 1M measured 1.46 s at 16 MB, 0.81 s at 256 MB.
             batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL work_mem = '256MB'"));
+            // Never a nested loop: a release follows the bulk writes of tags within seconds, before autoanalyze
+            // has run, so the planner still estimates ~1 tagged row per side and picks a nested loop that
+            // compares every tag with every tag (10k × 10k: over 30 s, the command timeout; 100k × 100k: hours).
+            // A hash or merge join over the tag index is linear whatever the statistics say.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL enable_nestloop = off"));
             batch.BatchCommands.Add(Sql.Command("""
                 CREATE TEMP TABLE previous_matches ON COMMIT DROP AS
                 SELECT low_record, low_population, high_record, high_population FROM psi_matches WHERE partnership = $1 AND epoch = $2
@@ -113,7 +118,15 @@ public sealed class MatchStore(NpgsqlDataSource db)
         var (mine, myPopulation, theirs, theirPopulation) = lowSide
             ? ("low_record", "low_population", "high_record", "high_population")
             : ("high_record", "high_population", "low_record", "low_population");
-        await using var cmd = db.CreateCommand($"""
+        // Read right after a release, before autoanalyze has seen the new matches: the planner then
+        // estimates ~1 row and nests loops that scan every match of the partnership for each record of
+        // the page (100k × 100k with 20k matches: seconds per page). Hash joins keep a page linear; the
+        // transaction only scopes the setting.
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using (var plan = new NpgsqlCommand("SET LOCAL enable_nestloop = off", connection, tx))
+            await plan.ExecuteNonQueryAsync(ct);
+        await using var cmd = new NpgsqlCommand($"""
             WITH page AS (
               SELECT DISTINCT {mine} AS record FROM psi_matches
                WHERE partnership = $1 AND epoch = $2 AND {theirPopulation} = ANY($3) AND ($4::bytea IS NULL OR {mine} > $4)
@@ -125,7 +138,7 @@ public sealed class MatchStore(NpgsqlDataSource db)
                                     AND f.record_id = m.{theirs} AND m.{theirPopulation} = ANY($7)
              WHERE m.partnership = $1 AND m.epoch = $2 AND m.{theirPopulation} = ANY($3)
              ORDER BY m.{mine}, m.{theirPopulation}, m.{theirs}
-            """);
+            """, connection, tx);
         cmd.Parameters.Add(new() { Value = partnership });
         cmd.Parameters.Add(new() { Value = epoch });
         cmd.Parameters.Add(new() { Value = theirPopulations.ToArray() });

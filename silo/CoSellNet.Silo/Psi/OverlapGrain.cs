@@ -81,6 +81,7 @@ public sealed class OverlapGrain(
     {
         var s = state.State;
         if (!s.Dirty || s.Uploaded.Count < 2 || s.Outstanding.Count > 0) return;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (low, high) = PartnershipKey.Split(Partnership);
         if (await reblind.Untagged(Partnership, Epoch, low) > 0 || await reblind.Untagged(Partnership, Epoch, high) > 0) return;
         var partnership = GrainFactory.GetGrain<IPartnershipGrain>(Partnership);
@@ -92,6 +93,8 @@ public sealed class OverlapGrain(
         await state.WriteStateAsync();
         await Announce(low, high, lowChanges);
         await Announce(high, low, highChanges);
+        log.LogInformation("Released overlaps of {Partnership} epoch {Epoch}, version {Version}: {Matches} matches in {Milliseconds:F0} ms",
+            Partnership, Epoch, state.State.Release.Version, matrix.Sum(c => c.Count), System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private static string[] Visible(PartnershipView view) =>
