@@ -117,8 +117,9 @@ public sealed class FeedTests
         await Task.Delay(500);
 
         Assert.Equal(Enumerable.Range(1, total).Select(i => (long)i), seen.Select(e => e.Sequence));
-        // Every one of the 40 was pushed to node two, in order.
-        Assert.Equal(Enumerable.Range(before + 1, 40).Select(i => (long)i), pushed.Where(e => e.Sequence > before).Select(e => e.Sequence));
+        // Every one of the 40 was pushed to node two. Pushes cross the cluster as one-way messages and
+        // may arrive out of order; putting them in order is the subscription's job (checked above).
+        Assert.Equal(Enumerable.Range(before + 1, 40).Select(i => (long)i), pushed.Where(e => e.Sequence > before).Select(e => e.Sequence).Order());
         Assert.Equal(Enumerable.Range(0, 40).Select(i => i % 2 == 0 ? a.Id : b.Id),
             seen.Skip(before).Select(e => e.Data!.Value.GetProperty("by").GetString()));
         Assert.All(seen, e => Assert.Equal(b.Id, e.Partner));
@@ -176,9 +177,9 @@ public sealed class FeedTests
 
         // A node comes back where the client knew node two; the client reconnects and catches up.
         await using var again = await NodeProcess.StartAsync(cs, clusterId, httpPort: two.Url.Port);
-        await Until(() => seen.Count >= 8, "the missed events", seconds: 90);
+        await Until(() => seen.Count >= 8, "the missed events", seconds: 240);
         for (var i = 0; i < 4; i++) await Change(one, b, a, i);
-        await Until(() => seen.Count >= 12, "events after the restart", seconds: 60);
+        await Until(() => seen.Count >= 12, "events after the restart", seconds: 120);
         await Task.Delay(3000); // a catch-up round or so: nothing more may arrive
 
         Assert.Equal(Enumerable.Range(1, 12).Select(i => (long)i), seen.Select(e => e.Sequence));

@@ -180,7 +180,7 @@ internal static partial class MappingBenchmark
             var release = node.Lines().Where(l => l.At >= syncA2.Started && l.At <= syncA2.Ended).Select(l => ReleaseLine().Match(l.Line)).FirstOrDefault(m => m.Success)
                 ?? throw new InvalidOperationException("The node logged no release during A's second sync.");
             var releaseSeconds = double.Parse(release.Groups[1].Value, CultureInfo.InvariantCulture) / 1000;
-            phases.Add(Measured("A: re-blind B's points", syncA2, sa2, syncA2.Started, syncA2.Ended, n, "CPU includes the release") with { Seconds = syncA2.Seconds - releaseSeconds });
+            phases.Add(Measured("A: re-blind B's points", syncA2, sa2, syncA2.Started, syncA2.Ended, n) with { Seconds = syncA2.Seconds - releaseSeconds });
             phases.Add(new Phase("release (node: intersect, store matches)", releaseSeconds, 0, 0, 0, 2L * n, null, "CPU in the row above"));
 
             // 4. Each side fetches its overlaps and resolves them to its own accounts.

@@ -38,9 +38,6 @@ internal sealed partial class NodeProcess : IAsyncDisposable
     public Uri Url { get; }
     public int Pid => _process.Id;
 
-    /// <summary>Called with each line as it arrives (on the reader's thread), with its timestamp.</summary>
-    public Action<long, string>? OnLine { get; set; }
-
     public static string Dll(string configuration) => Built("api/CoSellNet.Api", "cosellnet-node.dll", configuration);
 
     public static async Task<NodeProcess> StartAsync(string connectionString, string configuration)
@@ -132,15 +129,6 @@ internal sealed partial class NodeProcess : IAsyncDisposable
                     double.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture));
     }
 
-    /// <summary>When the node logged the start of the first request whose path ends with <paramref name="suffix"/>.</summary>
-    public static long? Started(IEnumerable<(long At, string Line)> lines, string method, string suffix)
-    {
-        foreach (var (at, line) in lines)
-            if (StartingLine().Match(line) is { Success: true } m && m.Groups[1].Value == method && new Uri(m.Groups[2].Value).AbsolutePath.EndsWith(suffix, StringComparison.Ordinal))
-                return at;
-        return null;
-    }
-
     public double WorkingSetMb()
     {
         _process.Refresh();
@@ -163,7 +151,6 @@ internal sealed partial class NodeProcess : IAsyncDisposable
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal))
             : Stopwatch.GetTimestamp();
         lock (_lines) _lines.Add((at, line));
-        OnLine?.Invoke(at, line);
     }
 
     public async ValueTask DisposeAsync()
@@ -196,9 +183,6 @@ internal sealed partial class NodeProcess : IAsyncDisposable
 
     [GeneratedRegex(@"Request finished \S+ (\w+) (\S+) - (\d{3}) .* (\d+(?:\.\d+)?)ms\s*$")]
     private static partial Regex FinishedLine();
-
-    [GeneratedRegex(@"Request starting \S+ (\w+) (\S+)")]
-    private static partial Regex StartingLine();
 
     [GeneratedRegex(@"(?<=/(?:partnerships|uploads|tasks|chunks)/)[^/]+")]
     private static partial Regex IdPattern();
