@@ -26,7 +26,7 @@ namespace CoSellNet.Benchmarks.Feed;
 /// until p99 passes the limit or connections fail.</item>
 /// </list>
 /// </summary>
-internal static class FeedBenchmark
+internal static partial class FeedBenchmark
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
