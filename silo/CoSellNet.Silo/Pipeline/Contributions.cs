@@ -86,21 +86,65 @@ public static class Contributions
     }
 }
 
-/// <summary>A vendor's totals: a sum per key, changed only by adding and subtracting room contributions.</summary>
-public sealed class PipelineTotals
+/// <summary>
+/// A vendor's totals: a sum per key, changed only by adding and subtracting room contributions.
+/// Kept in one bucket per measure and model, because every report reads one measure (revenue one
+/// model): a report then scans its own rows, not every touch and every model's credit.
+/// </summary>
+public sealed class PipelineTotals : IReadOnlyDictionary<TotalKey, TotalValue>
 {
-    private readonly Dictionary<TotalKey, TotalValue> totals = [];
+    private readonly Dictionary<(Measure, AttributionModel), Dictionary<TotalKey, TotalValue>> buckets = [];
+    // Rows per currency, so that a report can name every currency in the totals without a scan.
+    private readonly Dictionary<string, long> currencies = new(StringComparer.Ordinal);
+    private static readonly IReadOnlyDictionary<TotalKey, TotalValue> None = new Dictionary<TotalKey, TotalValue>();
 
-    public IReadOnlyDictionary<TotalKey, TotalValue> All => totals;
+    /// <summary>The rows of one measure (for revenue: of one model; other measures have the default model).</summary>
+    public IReadOnlyDictionary<TotalKey, TotalValue> Of(Measure measure, AttributionModel model = default) =>
+        buckets.TryGetValue((measure, model), out var bucket) ? bucket : None;
+
+    /// <summary>Currencies that some row is kept in.</summary>
+    public IEnumerable<string> Currencies => currencies.Keys;
 
     public void Add(IEnumerable<(TotalKey Key, TotalValue Value)> rows, int sign)
     {
-        foreach (var (key, value) in rows)
+        foreach (var (key, value) in rows) Add(key, value, sign);
+    }
+
+    private void Add(TotalKey key, TotalValue value, int sign)
+    {
+        if (!buckets.TryGetValue((key.Measure, key.Model), out var bucket)) buckets[(key.Measure, key.Model)] = bucket = [];
+        var had = bucket.TryGetValue(key, out var current);
+        var next = sign > 0 ? current + value : current - value;
+        if (next.IsZero)
         {
-            var next = sign > 0 ? totals.GetValueOrDefault(key) + value : totals.GetValueOrDefault(key) - value;
-            if (next.IsZero) totals.Remove(key);
-            else totals[key] = next;
+            if (had && bucket.Remove(key)) CountRow(key.Currency, -1);
         }
+        else
+        {
+            bucket[key] = next;
+            if (!had) CountRow(key.Currency, +1);
+        }
+    }
+
+    private void CountRow(string currency, int change)
+    {
+        var rows = currencies.GetValueOrDefault(currency) + change;
+        if (rows == 0) currencies.Remove(currency);
+        else currencies[currency] = rows;
+    }
+
+    /// <summary>The rows of one partner in the given measures, per partner that has any.</summary>
+    public Dictionary<string, PipelineTotals> ByPartner(IEnumerable<(Measure, AttributionModel)> measures, Func<string, bool> wanted)
+    {
+        var result = new Dictionary<string, PipelineTotals>(StringComparer.Ordinal);
+        foreach (var (measure, model) in measures)
+            foreach (var (key, value) in Of(measure, model))
+            {
+                if (key.Partner == "" || !wanted(key.Partner)) continue;
+                if (!result.TryGetValue(key.Partner, out var mine)) result[key.Partner] = mine = new PipelineTotals();
+                mine.Add(key, value, +1);
+            }
+        return result;
     }
 
     public static PipelineTotals FromScratch(IEnumerable<RoomFacts> rooms, TimeZoneInfo zone, TimeSpan halfLife)
@@ -109,4 +153,17 @@ public sealed class PipelineTotals
         foreach (var room in rooms) totals.Add(Contributions.Of(room, zone, halfLife), +1);
         return totals;
     }
+
+    public TotalValue this[TotalKey key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException();
+    public IEnumerable<TotalKey> Keys => buckets.Values.SelectMany(b => b.Keys);
+    public IEnumerable<TotalValue> Values => buckets.Values.SelectMany(b => b.Values);
+    public int Count => buckets.Values.Sum(b => b.Count);
+    public bool ContainsKey(TotalKey key) => TryGetValue(key, out _);
+    public bool TryGetValue(TotalKey key, out TotalValue value)
+    {
+        value = default;
+        return buckets.TryGetValue((key.Measure, key.Model), out var bucket) && bucket.TryGetValue(key, out value);
+    }
+    public IEnumerator<KeyValuePair<TotalKey, TotalValue>> GetEnumerator() => buckets.Values.SelectMany(b => b).GetEnumerator();
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

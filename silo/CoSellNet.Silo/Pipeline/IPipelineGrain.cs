@@ -1,4 +1,5 @@
 using CoSellNet.Protocol;
+using Orleans.Concurrency;
 
 namespace CoSellNet.Silo.Pipeline;
 
@@ -15,10 +16,12 @@ public interface IPipelineGrain : IGrainWithStringKey
     Task<PipelineSettings> SetSettings(PipelineSettings settings);
     Task<PartnerCost> AddCost(PartnerCostRequest cost);
 
-    Task<EcosystemPipelineReport> Ecosystem(PipelineFilter filter);
-    Task<RevenueReport> Revenue(PipelineFilter filter);
-    Task<RopiReport> Ropi(PipelineFilter filter);
-    Task<CoSellReport> CoSell(PipelineFilter filter);
+    // Reports only read and never wait, so they may run while a change waits for PostgreSQL (they see
+    // the totals without it) and while other reports run: a dashboard never queues behind a write's I/O.
+    [AlwaysInterleave] Task<EcosystemPipelineReport> Ecosystem(PipelineFilter filter);
+    [AlwaysInterleave] Task<RevenueReport> Revenue(PipelineFilter filter);
+    [AlwaysInterleave] Task<RopiReport> Ropi(PipelineFilter filter);
+    [AlwaysInterleave] Task<CoSellReport> CoSell(PipelineFilter filter);
     /// <summary>Scorecards of the partners in my rooms (or of one partner).</summary>
-    Task<IReadOnlyList<Scorecard>> Scorecards(PipelineFilter filter);
+    [AlwaysInterleave] Task<IReadOnlyList<Scorecard>> Scorecards(PipelineFilter filter);
 }

@@ -19,9 +19,8 @@ public sealed record PipelineFilter
 /// <summary>Reports computed from a vendor's totals: pure functions, so they are easy to check.</summary>
 public static class PipelineReports
 {
-    private static IEnumerable<KeyValuePair<TotalKey, TotalValue>> Rows(IReadOnlyDictionary<TotalKey, TotalValue> totals, Measure measure, PipelineFilter f) =>
-        totals.Where(t => t.Key.Measure == measure
-                          && (f.From is null || t.Key.Date >= f.From) && (f.To is null || t.Key.Date <= f.To)
+    private static IEnumerable<KeyValuePair<TotalKey, TotalValue>> Rows(PipelineTotals totals, Measure measure, PipelineFilter f, AttributionModel model = default) =>
+        totals.Of(measure, model).Where(t => (f.From is null || t.Key.Date >= f.From) && (f.To is null || t.Key.Date <= f.To)
                           && (f.Stage is null || t.Key.Stage == f.Stage));
 
     private static bool PartnerMatches(TotalKey key, PipelineFilter f) =>
@@ -30,7 +29,7 @@ public static class PipelineReports
     private static ReportBasis Basis(PipelineFilter f, PipelineSettings settings, Conversion money, IEnumerable<string> currencies) =>
         new(money.Currency, f.From, f.To, settings.TimeZone, money.Describe(currencies));
 
-    public static EcosystemPipelineReport Ecosystem(IReadOnlyDictionary<TotalKey, TotalValue> totals, PipelineFilter f, PipelineSettings settings)
+    public static EcosystemPipelineReport Ecosystem(PipelineTotals totals, PipelineFilter f, PipelineSettings settings)
     {
         var money = new Conversion(settings, f.Currency ?? settings.BaseCurrency);
         var rows = Rows(totals, Measure.Pipeline, f).ToList();
@@ -48,10 +47,10 @@ public static class PipelineReports
             By(rooms, k => k.Stage), By(partners, k => k.Partner), By(types, k => k.PartnerType));
     }
 
-    public static RevenueReport Revenue(IReadOnlyDictionary<TotalKey, TotalValue> totals, PipelineFilter f, PipelineSettings settings)
+    public static RevenueReport Revenue(PipelineTotals totals, PipelineFilter f, PipelineSettings settings)
     {
         var money = new Conversion(settings, f.Currency ?? settings.BaseCurrency);
-        var rows = Rows(totals, Measure.Revenue, f).Where(r => r.Key.Model == f.Model).ToList();
+        var rows = Rows(totals, Measure.Revenue, f, f.Model).ToList();
         // A touch by a partner no longer in its room has no type there; the credit is still the
         // partner's, under the type its other rows give it, on one line per partner.
         var candidates = rows.Where(r => r.Key.Partner != "" && (f.Partner is null || r.Key.Partner == f.Partner)).ToList();
@@ -73,7 +72,7 @@ public static class PipelineReports
             Kind(partnerRows, "sourced"), Kind(partnerRows, "influenced"), Kind(partnerRows, "transacted"), direct, partners, byType);
     }
 
-    public static RopiReport Ropi(IReadOnlyDictionary<TotalKey, TotalValue> totals, IReadOnlyList<PartnerCost> costs, PipelineFilter f, PipelineSettings settings)
+    public static RopiReport Ropi(PipelineTotals totals, IReadOnlyList<PartnerCost> costs, PipelineFilter f, PipelineSettings settings)
     {
         var revenue = Revenue(totals, f, settings);
         var money = new Conversion(settings, revenue.Basis.Currency);
@@ -91,7 +90,7 @@ public static class PipelineReports
             .OrderByDescending(p => p.Ropi ?? decimal.MinValue).ThenBy(p => p.PartnerId, StringComparer.Ordinal).ToList();
         var totalRevenue = partners.Sum(p => p.AttributedRevenue);
         var totalCost = partners.Sum(p => p.Cost);
-        var basis = revenue.Basis with { Conversion = money.Describe(inPeriod.Select(c => c.Currency).Concat(totals.Keys.Select(k => k.Currency)).Where(c => c != "")) };
+        var basis = revenue.Basis with { Conversion = money.Describe(inPeriod.Select(c => c.Currency).Concat(totals.Currencies).Where(c => c != "")) };
         return new RopiReport(basis, f.Model, totalRevenue, totalCost, RopiOf(totalRevenue, totalCost), partners);
     }
 
@@ -99,7 +98,7 @@ public static class PipelineReports
     private static decimal? RopiOf(decimal revenue, decimal cost) =>
         cost == 0 ? null : decimal.Round((revenue - cost) / cost, 4, MidpointRounding.AwayFromZero);
 
-    public static CoSellReport CoSell(IReadOnlyDictionary<TotalKey, TotalValue> totals, PipelineFilter f, PipelineSettings settings)
+    public static CoSellReport CoSell(PipelineTotals totals, PipelineFilter f, PipelineSettings settings)
     {
         var money = new Conversion(settings, f.Currency ?? settings.BaseCurrency);
         var rows = Rows(totals, Measure.Deal, f with { Stage = null }).ToList();
@@ -116,7 +115,7 @@ public static class PipelineReports
         return new CoSellReport(Basis(f, settings, money, rows.Select(r => r.Key.Currency)), Of("co-sold"), Of("direct"));
     }
 
-    public static Scorecard ScorecardOf(IReadOnlyDictionary<TotalKey, TotalValue> totals, string partner, string type, PipelineFilter f, PipelineSettings settings)
+    public static Scorecard ScorecardOf(PipelineTotals totals, string partner, string type, PipelineFilter f, PipelineSettings settings)
     {
         var mine = f with { Partner = partner, PartnerType = null };
         var revenue = Revenue(totals, mine, settings);

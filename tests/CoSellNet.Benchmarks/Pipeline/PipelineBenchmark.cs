@@ -83,9 +83,9 @@ internal static partial class PipelineBenchmark
             if (i % 2 == 0) { inc.Add(Measure(Incremental)); base_.Add(Measure(Scratch)); }
             else { base_.Add(Measure(Scratch)); inc.Add(Measure(Incremental)); }
         }
-        var same = incremental!.All.Count == scratch!.All.Count && incremental.All.All(kv => scratch.All.TryGetValue(kv.Key, out var v) && v == kv.Value);
+        var same = incremental!.Count == scratch!.Count && incremental.All(kv => scratch.TryGetValue(kv.Key, out var v) && v == kv.Value);
         Console.WriteLine();
-        Console.WriteLine($"Fold, {options.Repeats} runs each, median (min) — rates by wall time and by thread CPU time; totals keys: {scratch.All.Count:N0}; incremental = from scratch: {same}");
+        Console.WriteLine($"Fold, {options.Repeats} runs each, median (min) — rates by wall time and by thread CPU time; totals keys: {scratch.Count:N0}; incremental = from scratch: {same}");
         Console.WriteLine("| fold | work | wall s | events or rooms/s (wall) | thread CPU s | /s (CPU) | µs each (CPU) |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         Row("incremental (RoomChanged)", data.Changes.Length, "changes", inc);
@@ -119,7 +119,7 @@ internal static partial class PipelineBenchmark
     // ---- part 2: a live grain under load --------------------------------------------------
 
     /// <summary>A report query: run on the grain, or straight on the totals (the grain's own code, no grain, no load).</summary>
-    private sealed record Query(string Name, Func<IPipelineGrain, Task> OnGrain, Func<IReadOnlyDictionary<TotalKey, TotalValue>, IReadOnlyList<PartnerCost>, object> OnTotals);
+    private sealed record Query(string Name, Func<IPipelineGrain, Task> OnGrain, Func<PipelineTotals, IReadOnlyList<PartnerCost>, object> OnTotals);
 
     private static Query[] Queries(RoomChanges data)
     {
@@ -136,7 +136,7 @@ internal static partial class PipelineBenchmark
             new("ropi, linear", g => g.Ropi(linear), (t, c) => PipelineReports.Ropi(t, c, linear, Settings)),
             new("co-sell", g => g.CoSell(all), (t, _) => PipelineReports.CoSell(t, all, Settings)),
             new("a partner's own scorecard", g => g.Scorecards(mine), (t, _) =>
-                PipelineReports.ScorecardOf(t.Where(kv => kv.Key.Partner == partner.PartnerId).ToDictionary(), partner.PartnerId, partner.Type, mine, Settings)),
+                PipelineReports.ScorecardOf(t.ByPartner([(CoSellNet.Silo.Pipeline.Measure.Revenue, mine.Model), (CoSellNet.Silo.Pipeline.Measure.Touch, default), (CoSellNet.Silo.Pipeline.Measure.Attached, default), (CoSellNet.Silo.Pipeline.Measure.Pipeline, default)], p => p == partner.PartnerId).GetValueOrDefault(partner.PartnerId) ?? new PipelineTotals(), partner.PartnerId, partner.Type, mine, Settings)),
         ];
     }
 
@@ -152,13 +152,13 @@ internal static partial class PipelineBenchmark
     private static void Direct(RoomChanges data, PipelineTotals totals, List<PartnerCost> costs)
     {
         Console.WriteLine();
-        Console.WriteLine($"Reports computed straight on the totals ({totals.All.Count:N0} keys), no grain, no load: 10 runs each after a warm-up");
+        Console.WriteLine($"Reports computed straight on the totals ({totals.Count:N0} keys), no grain, no load: 10 runs each after a warm-up");
         Console.WriteLine("| query | wall p50 ms | thread CPU p50 ms | CPU min ms |");
         Console.WriteLine("|---|---:|---:|---:|");
         foreach (var q in Queries(data))
         {
-            q.OnTotals(totals.All, costs);
-            var runs = Enumerable.Range(0, 10).Select(_ => Measure(() => q.OnTotals(totals.All, costs))).ToList();
+            q.OnTotals(totals, costs);
+            var runs = Enumerable.Range(0, 10).Select(_ => Measure(() => q.OnTotals(totals, costs))).ToList();
             Console.WriteLine($"| {q.Name} | {Median(runs.Select(r => r.Wall * 1e3)):F1} | {Median(runs.Select(r => r.Cpu * 1e3)):F1} | {runs.Min(r => r.Cpu) * 1e3:F1} |");
         }
     }

@@ -64,15 +64,15 @@ public sealed class PipelineTotalsTests
             latest[change.RoomId] = change;
         }
         var scratch = PipelineTotals.FromScratch(latest.Values, Berlin, halfLife);
-        return incremental.All.Count == scratch.All.Count
-               && incremental.All.All(kv => scratch.All.TryGetValue(kv.Key, out var v) && v == kv.Value);
+        return incremental.Count == scratch.Count
+               && incremental.All(kv => scratch.TryGetValue(kv.Key, out var v) && v == kv.Value);
     }
 
     [Property(Arbitrary = [typeof(PipelineTotalsTests)], MaxTest = 200)]
     public bool Every_models_revenue_adds_up_to_the_won_amounts(RoomFacts[] changes)
     {
         var latest = changes.GroupBy(c => c.RoomId).Select(g => g.Last()).ToList();
-        var totals = PipelineTotals.FromScratch(latest, Berlin, TimeSpan.FromDays(30)).All;
+        var totals = PipelineTotals.FromScratch(latest, Berlin, TimeSpan.FromDays(30));
         var won = latest.Where(r => !r.Removed && r.Stage == RoomFacts.ClosedWon && r.Amount > 0)
             .GroupBy(r => r.Currency).ToDictionary(g => g.Key, g => g.Sum(r => r.Amount));
         return Enum.GetValues<AttributionModel>().All(model =>

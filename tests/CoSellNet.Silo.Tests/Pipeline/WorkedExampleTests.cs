@@ -28,7 +28,7 @@ public sealed class WorkedExampleTests
     ];
 
     private static readonly PipelineSettings Settings = new(TimeZone: "UTC", BaseCurrency: "USD", HalfLifeDays: 30);
-    private static readonly IReadOnlyDictionary<TotalKey, TotalValue> Totals = PipelineTotals.FromScratch(Rooms, TimeZoneInfo.Utc, TimeSpan.FromDays(30)).All;
+    private static readonly PipelineTotals Totals = PipelineTotals.FromScratch(Rooms, TimeZoneInfo.Utc, TimeSpan.FromDays(30));
 
     private static RevenueReport Revenue(AttributionModel model) => PipelineReports.Revenue(Totals, new PipelineFilter { Model = model }, Settings);
 
