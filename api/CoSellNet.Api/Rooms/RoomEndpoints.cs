@@ -92,6 +92,18 @@ public static class RoomEndpoints
         .RequireAuthorization(Claims.Policies.Write)
         .WithSummary("Set a member's role (owners only; a room keeps at least one owner)");
 
+        rooms.MapDelete("/{roomId}/members/{partnerId}", async Task<NoContent> (string roomId, string partnerId, ClaimsPrincipal user, IGrainFactory grains) =>
+        {
+            await Grain(grains, roomId).RemoveMember(user.PrincipalId(), partnerId);
+            return TypedResults.NoContent();
+        })
+        .RequireAuthorization(Claims.Policies.Write)
+        .WithSummary("Leave the room (my own partner id), or remove a member or invitee (owners only)")
+        .WithDescription("The partner that goes reads nothing of the room afterwards and gets no more of its events (room.member-changed with action left or removed is its last); " +
+                         "its touches stay in the room and in the vendors' attribution, and the history records who went, when and by whom. " +
+                         "Refused with 409 for the last owner while other members stay (make another an owner first), and for the last member of an open room " +
+                         $"with a pending or approved deal registration (rule '{DealRules.LastMemberKeepsDeal}': close the opportunity or hand the room over first).");
+
         rooms.MapGet("/{roomId}/messages", async Task<Ok<Page<RoomMessage>>> (string roomId, string? cursor, int? limit, ClaimsPrincipal user, IGrainFactory grains) =>
         {
             var (after, size) = Cursor.Read(cursor, limit);

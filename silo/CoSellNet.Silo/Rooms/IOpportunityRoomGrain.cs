@@ -22,6 +22,12 @@ public interface IOpportunityRoomGrain : IGrainWithStringKey
     Task<RoomView> Decline(string by);
     Task<RoomMember> SetRole(string by, string partnerId, RoomRole role);
     Task<IReadOnlyList<RoomMember>> Members(string by);
+    /// <summary>
+    /// <paramref name="by"/> leaves the room (<paramref name="partnerId"/> is itself) or, as an owner,
+    /// removes a member or invitee. Refused for the last owner while other members stay, and for the
+    /// last member of an open room with a pending or approved registration.
+    /// </summary>
+    Task RemoveMember(string by, string partnerId);
 
     Task<RoomMessage> Post(string by, PostMessage message);
     Task<IReadOnlyList<RoomMessage>> Messages(string by, long after, int limit);

@@ -82,10 +82,10 @@ public sealed partial class OpportunityRoomGrain(
                           : null)
                       ?? throw ProblemException.NotFound("Partner", $"No partner with id '{Clip(invitation.PartnerId)}' exists on this network. Find partners in the directory (GET /api/v1/directory).");
         var index = S.Members.FindIndex(m => m.PartnerId == partner.Id);
-        if (index >= 0 && S.Members[index].Status != MemberStatus.Declined)
+        if (index >= 0 && S.Members[index].Present)
             throw ProblemException.Conflict(S.Members[index].Status == MemberStatus.Accepted ? "Already a member" : "Already invited",
                 $"{partner.Name} is already {(S.Members[index].Status == MemberStatus.Accepted ? "a member of" : "invited to")} this room; change its role with PUT …/members/{partner.Id}/role.");
-        if (index < 0 && S.Members.Count(m => m.Status != MemberStatus.Declined) >= RoomLimits.MaxMembers)
+        if (S.Members.Count(m => m.Present) >= RoomLimits.MaxMembers)
             throw ProblemException.Conflict("Room full", $"A room has at most {RoomLimits.MaxMembers} members and invitees.");
 
         var now = clock.GetUtcNow();
@@ -126,7 +126,7 @@ public sealed partial class OpportunityRoomGrain(
     {
         RoomAccess.Owner(S, by);
         if (!Enum.IsDefined(role)) throw ProblemException.Invalid("role", "must be one of owner, member, viewer.");
-        var index = S.Members.FindIndex(m => m.PartnerId == partnerId && m.Status != MemberStatus.Declined);
+        var index = S.Members.FindIndex(m => m.PartnerId == partnerId && m.Present);
         if (index < 0)
             throw ProblemException.NotFound("Member", $"'{Clip(partnerId)}' is not a member of or invited to this room. List members with GET /api/v1/rooms/{{roomId}}/members.");
         var target = S.Members[index];

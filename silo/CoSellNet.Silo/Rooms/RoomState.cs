@@ -39,7 +39,7 @@ public sealed record RoomState
         var accepted = me.Status == MemberStatus.Accepted;
         return new RoomView(
             id, Title, Account, OpenedBy, OpenedAt, UpdatedAt, me.ToMember(),
-            [.. Members.Where(m => m.Status != MemberStatus.Declined || accepted).Select(m => m.ToMember())],
+            [.. Members.Where(m => m.Present || accepted).Select(m => m.ToMember())],
             accepted ? Opportunity.ToOpportunity() : null,
             Closed,
             accepted ? Tasks.Count(t => t.Status == RoomTaskStatus.Open) : 0,
@@ -57,6 +57,9 @@ public sealed record MemberState(
     string InvitedBy, DateTimeOffset InvitedAt, DateTimeOffset? AnsweredAt)
 {
     public RoomMember ToMember() => new(PartnerId, Name, Type, Role, Status, InvitedBy, InvitedAt, AnsweredAt);
+
+    /// <summary>In the room or invited to it; declined, left and removed partners are not.</summary>
+    public bool Present => Status is MemberStatus.Accepted or MemberStatus.Invited;
 }
 
 [GenerateSerializer, Alias("cosellnet.room-opportunity.v1")]
