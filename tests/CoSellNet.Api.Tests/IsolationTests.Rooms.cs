@@ -79,6 +79,7 @@ public sealed partial class IsolationTests
         // Lists and the feed show the outsider nothing of the room.
         Assert.DoesNotContain(room.Id, await foreign.Http.GetStringAsync(Routes.Rooms));
         Assert.DoesNotContain(registration.Id, await foreign.Http.GetStringAsync(Routes.MyRegistrations));
+        Assert.DoesNotContain(vendor.Id, await foreign.Http.GetStringAsync(Routes.Programs));
         Assert.Empty(await foreign.RoomFeed(room.Id));
 
         // Nothing changed in the room, and the registration is still pending.
@@ -106,7 +107,7 @@ public sealed partial class IsolationTests
             (HttpMethod.Get, Routes.RoomPart(room, "touches")), (HttpMethod.Post, Routes.RoomPart(room, "touches")),
             (HttpMethod.Patch, Routes.RoomTouch(room, 1)), (HttpMethod.Delete, Routes.RoomTouch(room, 1)),
             (HttpMethod.Get, Routes.RoomPart(room, "registrations")), (HttpMethod.Post, Routes.RoomPart(room, "registrations")),
-            (HttpMethod.Get, Routes.Program(someone)), (HttpMethod.Put, Routes.Program(someone)), (HttpMethod.Get, Routes.ProgramRegistrations(someone)),
+            (HttpMethod.Get, Routes.Programs), (HttpMethod.Get, Routes.Program(someone)), (HttpMethod.Put, Routes.Program(someone)), (HttpMethod.Get, Routes.ProgramRegistrations(someone)),
             (HttpMethod.Get, Routes.ProgramRegistration(someone, someone)), (HttpMethod.Post, Routes.ProgramRegistrationDecision(someone, someone, "approve")),
             (HttpMethod.Post, Routes.ProgramRegistrationDecision(someone, someone, "reject")), (HttpMethod.Get, Routes.MyRegistrations),
         };
