@@ -74,6 +74,15 @@ public sealed partial class CoSellNetClient
     public Task<RoomMember> SetRoomMemberRoleAsync(string roomId, string partnerId, RoomRole role, CancellationToken cancellationToken = default) =>
         PutAsync<RoomMember>(Routes.RoomMemberRole(Id(roomId, nameof(roomId)), Id(partnerId, nameof(partnerId))), new SetMemberRole(role), cancellationToken);
 
+    /// <summary>
+    /// Leaves the room (<paramref name="partnerId"/> is my own partner id) or, as an owner, removes a
+    /// member or invitee. The partner that goes reads nothing of the room afterwards; its touches stay.
+    /// Refused (409) for the last owner while others stay, and for the last member of an open room with
+    /// a pending or approved deal registration (rule <see cref="DealRules.LastMemberKeepsDeal"/>).
+    /// </summary>
+    public Task RemoveRoomMemberAsync(string roomId, string partnerId, CancellationToken cancellationToken = default) =>
+        SendNoContentAsync(HttpMethod.Delete, Routes.RoomMember(Id(roomId, nameof(roomId)), Id(partnerId, nameof(partnerId))), cancellationToken);
+
     /// <summary>One page of the room's messages, oldest first.</summary>
     public Task<Page<RoomMessage>> ListRoomMessagesAsync(string roomId, string? cursor = null, int? limit = null, CancellationToken cancellationToken = default) =>
         GetAsync<Page<RoomMessage>>(WithPaging(Part(roomId, "messages"), cursor, limit), cancellationToken);

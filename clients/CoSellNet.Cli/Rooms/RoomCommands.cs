@@ -23,6 +23,8 @@ internal static class RoomCommands
         command.Subcommands.Add(Answer(b, "accept", "Accept my invitation to a room: I then see and work it with the role I was invited with."));
         command.Subcommands.Add(Answer(b, "decline", "Decline my invitation to a room."));
         command.Subcommands.Add(Role(b));
+        command.Subcommands.Add(Leave(b));
+        command.Subcommands.Add(Remove(b));
         command.Subcommands.Add(Members(b));
         command.Subcommands.Add(Say(b));
         command.Subcommands.Add(Messages(b));
@@ -136,6 +138,37 @@ internal static class RoomCommands
         {
             var member = await ctx.Client().SetRoomMemberRoleAsync(ctx.Get(id), ctx.Get(partner), ctx.Get(role)!.Value, ctx.Cancellation);
             ctx.Output.WriteItem(member, RoomViews.Members(RoomNames.None));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Leave(CommandBuilder b)
+    {
+        var id = RoomOptions.RoomId();
+        var command = new Command("leave",
+            "Leave a room: I read nothing of it afterwards and get none of its events; my touches stay. " +
+            "The last owner makes another member an owner first; the last member of an open room with a live deal registration closes the opportunity first.") { id };
+        b.Action(command, async ctx =>
+        {
+            var client = ctx.Client();
+            var me = (await client.GetMeAsync(ctx.Cancellation)).Entry;
+            await client.RemoveRoomMemberAsync(ctx.Get(id), me.Id, ctx.Cancellation);
+            ctx.Note($"{me.Name} left room {ctx.Get(id)}.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Remove(CommandBuilder b)
+    {
+        var id = RoomOptions.RoomId();
+        var partner = CommandBuilder.IdArgument("partner-id", "The member or invitee to remove.");
+        var command = new Command("remove", "Remove a member or withdraw an invitation (owners only); its touches stay in the room.") { id, partner };
+        b.Action(command, async ctx =>
+        {
+            await ctx.Client().RemoveRoomMemberAsync(ctx.Get(id), ctx.Get(partner), ctx.Cancellation);
+            ctx.Note($"Removed {ctx.Get(partner)} from room {ctx.Get(id)}.");
             return ExitCodes.Ok;
         });
         return command;

@@ -128,7 +128,8 @@ public sealed class RoomClientTests
             .Json(HttpStatusCode.Created, Touch())
             .Json(HttpStatusCode.OK, Touch(1, Isv, TouchKind.Influenced))
             .Answer(_ => new HttpResponseMessage(HttpStatusCode.NoContent))
-            .Json(HttpStatusCode.Created, Registration());
+            .Json(HttpStatusCode.Created, Registration())
+            .Answer(_ => new HttpResponseMessage(HttpStatusCode.NoContent));
         using var client = node.Client();
 
         await client.PostRoomMessageAsync(RoomId, "Kick-off Tuesday?");
@@ -140,6 +141,7 @@ public sealed class RoomClientTests
         await client.UpdateTouchAsync(RoomId, 1, new TouchUpdate(Kind: TouchKind.Influenced));
         await client.RemoveTouchAsync(RoomId, 1);
         var registration = await client.RegisterDealAsync(RoomId, new RegisterDeal(Vendor, "Sourced by Ivy"));
+        await client.RemoveRoomMemberAsync(RoomId, Si);
 
         var r = $"/api/v1/rooms/{RoomId}";
         Assert.Equal(
@@ -153,6 +155,7 @@ public sealed class RoomClientTests
             (Patch, $"{r}/touches/1", """{"kind":"influenced","at":null,"note":null}"""),
             (HttpMethod.Delete, $"{r}/touches/1", null),
             (HttpMethod.Post, $"{r}/registrations", $$"""{"vendorId":"{{Vendor}}","note":"Sourced by Ivy"}"""),
+            (HttpMethod.Delete, $"{r}/members/{Si}", null),
         ], node.Received.Select(x => (x.Method, x.PathAndQuery, x.Body)));
         Assert.Equal(RoomTaskStatus.Done, done.Status);
         Assert.Equal(OpportunityStage.Negotiate, negotiate.Stage);
@@ -172,6 +175,7 @@ public sealed class RoomClientTests
         await Assert.ThrowsAsync<ArgumentException>(() => client.RegisterDealAsync(RoomId, new RegisterDeal(" ")));
         await Assert.ThrowsAsync<ArgumentException>(() => client.RejectRegistrationAsync(Vendor, RegistrationId, ""));
         await Assert.ThrowsAsync<ArgumentException>(() => client.SetRoomMemberRoleAsync(RoomId, "", RoomRole.Viewer));
+        await Assert.ThrowsAsync<ArgumentException>(() => client.RemoveRoomMemberAsync(RoomId, " "));
 
         Assert.Empty(node.Received);
     }
