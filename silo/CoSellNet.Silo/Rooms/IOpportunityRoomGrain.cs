@@ -15,7 +15,10 @@ public interface IOpportunityRoomGrain : IGrainWithStringKey
     /// <summary>Opens the room with <paramref name="by"/> as its owner; naming the account is recorded as the act of consent.</summary>
     Task<RoomView> Open(string by, OpenRoom request);
     Task<RoomView> Get(string by);
+    /// <summary>Up to <paramref name="limit"/> history entries after sequence <paramref name="after"/>, oldest first.</summary>
     Task<IReadOnlyList<RoomChange>> History(string by, long after, int limit);
+    /// <summary>Up to <paramref name="limit"/> history entries just before sequence <paramref name="before"/>, oldest first.</summary>
+    Task<IReadOnlyList<RoomChange>> HistoryBefore(string by, long before, int limit);
 
     Task<RoomMember> Invite(string by, InviteMember invitation);
     Task<RoomView> Accept(string by);
@@ -31,6 +34,8 @@ public interface IOpportunityRoomGrain : IGrainWithStringKey
 
     Task<RoomMessage> Post(string by, PostMessage message);
     Task<IReadOnlyList<RoomMessage>> Messages(string by, long after, int limit);
+    /// <summary>Up to <paramref name="limit"/> messages just before sequence <paramref name="before"/>, oldest first.</summary>
+    Task<IReadOnlyList<RoomMessage>> MessagesBefore(string by, long before, int limit);
 
     Task<RoomTask> AddTask(string by, NewRoomTask task);
     Task<RoomTask> UpdateTask(string by, int taskId, RoomTaskUpdate update);

@@ -8,8 +8,8 @@ namespace CoSellNet.Silo.Rooms;
 
 /// <summary>
 /// The room's core: opening, membership, reading, and the plumbing every change goes through
-/// (store, history, index, feed). Work on the deal is in OpportunityRoomGrain.Work.cs, deal
-/// registration in OpportunityRoomGrain.Deals.cs.
+/// (store, index, feed). Work on the deal is in OpportunityRoomGrain.Work.cs, deal registration in
+/// OpportunityRoomGrain.Deals.cs, leaving in OpportunityRoomGrain.Leaving.cs, the history in OpportunityRoomGrain.History.cs.
 /// </summary>
 public sealed partial class OpportunityRoomGrain(
     [PersistentState("room", SiloHosting.StorageName)] IPersistentState<RoomState> state,
@@ -62,12 +62,6 @@ public sealed partial class OpportunityRoomGrain(
     {
         var me = RoomAccess.Participant(S, by);
         return S.ToView(Id, me, me.Status == MemberStatus.Accepted ? await LastMessage() : 0);
-    }
-
-    public Task<IReadOnlyList<RoomChange>> History(string by, long after, int limit)
-    {
-        RoomAccess.Reader(S, by);
-        return Task.FromResult<IReadOnlyList<RoomChange>>([.. S.History.Where(h => h.Sequence > after).Take(limit).Select(h => h.ToChange(by))]);
     }
 
     public async Task<RoomMember> Invite(string by, InviteMember invitation)
@@ -153,13 +147,11 @@ public sealed partial class OpportunityRoomGrain(
         return lastMessage;
     }
 
-    private void Record(string action, string by, string? detail, string? privateDetail = null) =>
-        S.History.Add(new RoomChangeRecord(S.History.Count + 1, action, by, clock.GetUtcNow(), detail, privateDetail));
-
     /// <summary>Stores the room (and, when members changed, their index rows).</summary>
     private async Task Save(bool membersChanged = false)
     {
         state.State = S with { UpdatedAt = clock.GetUtcNow() };
+        ForgetStoredChanges();
         try
         {
             await state.WriteStateAsync();
@@ -170,6 +162,7 @@ public sealed partial class OpportunityRoomGrain(
             DeactivateOnIdle();
             throw;
         }
+        await StoreChanges();
         await TellPipelines();
         if (!membersChanged) return;
         try
