@@ -213,13 +213,25 @@ internal static class RoomCommands
         b.Action(command, async ctx =>
         {
             var names = await Names(ctx, ctx.Get(id));
-            var last = new Queue<RoomMessage>();
-            await foreach (var message in ctx.Client().ListAllRoomMessagesAsync(ctx.Get(id), ctx.Cancellation))
+            var client = ctx.Client();
+            var messages = new List<RoomMessage>();
+            if (ctx.Get(limit) is { } n)
             {
-                last.Enqueue(message);
-                if (ctx.Get(limit) is { } n && last.Count > n) last.Dequeue();
+                // The most recent n: read backward from the latest, page by page.
+                var before = long.MaxValue;
+                while (messages.Count < n)
+                {
+                    var page = await client.ListRoomMessagesBeforeAsync(ctx.Get(id), before, Math.Min(n - messages.Count, Vocabulary.MaxPageSize), ctx.Cancellation);
+                    messages.InsertRange(0, page.Items);
+                    if (page.Items.Count == 0 || page.Items[0].Sequence <= 1) break;
+                    before = page.Items[0].Sequence;
+                }
             }
-            ctx.Output.WriteList([.. last], RoomViews.Messages(names), $"No messages yet. Post one with 'cosell rooms say {ctx.Get(id)} <text>'.");
+            else
+            {
+                await foreach (var message in client.ListAllRoomMessagesAsync(ctx.Get(id), ctx.Cancellation)) messages.Add(message);
+            }
+            ctx.Output.WriteList(messages, RoomViews.Messages(names), $"No messages yet. Post one with 'cosell rooms say {ctx.Get(id)} <text>'.");
             return ExitCodes.Ok;
         });
         return command;

@@ -198,16 +198,19 @@ public sealed class RoomCommandTests
     {
         var node = new StubNode()
             .Json(HttpStatusCode.OK, Room())
-            .Json(HttpStatusCode.OK, new Page<RoomMessage>([Message(1, Isv, "Hi all"), Message(2, Si, "Hello")], "m2"))
             .Json(HttpStatusCode.OK, new Page<RoomMessage>([Message(3, Vendor, "Welcome"), Message(4, "0ff0000000000000000000000000000d", "(gone)")], null))
-            .Json(HttpStatusCode.OK, new Page<RoomMessage>([Message(1, Isv, "Hi all")], null));
+            .Json(HttpStatusCode.OK, new Page<RoomMessage>([Message(2, Si, "Hello")], null))
+            .Json(HttpStatusCode.OK, new Page<RoomMessage>([Message(1, Isv, "Hi all")], "m1"))
+            .Json(HttpStatusCode.OK, new Page<RoomMessage>([Message(2, Si, "Hello")], null));
         using var cli = new CliRun(node).Configured();
 
         var table = await cli.Run("rooms", "messages", RoomId, "--limit", "3");
         var json = await cli.Run("rooms", "messages", RoomId, "-o", "json");
 
         Assert.Equal(ExitCodes.Ok, table.ExitCode);
-        Assert.Equal([R, $"{R}/messages?limit=500", $"{R}/messages?cursor=m2&limit=500", $"{R}/messages?limit=500"], cli.Node.Received.Select(x => x.PathAndQuery));
+        // --limit reads backward from the latest (here in two pages, as a node may answer short); without it, everything forward.
+        Assert.Equal([R, $"{R}/messages?before={long.MaxValue}&limit=3", $"{R}/messages?before=3&limit=1", $"{R}/messages?limit=500", $"{R}/messages?cursor=m1&limit=500"],
+            cli.Node.Received.Select(x => x.PathAndQuery));
         Assert.Equal(
         [
             "SEQ  AT                    FROM                              TEXT",

@@ -74,6 +74,23 @@ public sealed class RoomClientTests
     }
 
     [Fact]
+    public async Task Messages_and_history_read_backward_from_a_sequence_or_the_latest()
+    {
+        var node = new StubNode()
+            .Json(HttpStatusCode.OK, new Page<RoomMessage>([Message(7, Isv, "Latest")], null))
+            .Json(HttpStatusCode.OK, new Page<RoomChange>([], null));
+        using var client = node.Client();
+
+        var latest = await client.ListRoomMessagesBeforeAsync(RoomId, limit: 1);
+        await client.ListRoomHistoryBeforeAsync(RoomId, 40, 20);
+
+        Assert.Equal([$"/api/v1/rooms/{RoomId}/messages?before={long.MaxValue}&limit=1", $"/api/v1/rooms/{RoomId}/history?before=40&limit=20"],
+            node.Received.Select(x => x.PathAndQuery));
+        Assert.Equal(7, latest.Items.Single().Sequence);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.ListRoomMessagesBeforeAsync(RoomId, 0));
+    }
+
+    [Fact]
     public async Task Opening_a_room_sends_the_account_the_overlap_and_the_opportunity()
     {
         var node = new StubNode().Json(HttpStatusCode.Created, Room());
