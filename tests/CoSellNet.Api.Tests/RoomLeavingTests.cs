@@ -65,6 +65,8 @@ public sealed class RoomLeavingTests(Network network)
         Assert.Contains("owner", notOwner.Detail());
         await Problem.Expect(await owner.Http.DeleteAsync(Routes.RoomMember(room.Id, "nobody")), HttpStatusCode.NotFound);
 
+        var notYet = await Problem.Expect(await invitee.Http.DeleteAsync(Routes.RoomMember(room.Id, invitee.Id)), HttpStatusCode.Conflict);
+        Assert.Contains("decline", notYet.Detail());
         Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.DeleteAsync(Routes.RoomMember(room.Id, member.Id))).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.DeleteAsync(Routes.RoomMember(room.Id, invitee.Id))).StatusCode);
         await Problem.Expect(await member.Http.GetAsync(Routes.Room(room.Id)), HttpStatusCode.NotFound);

@@ -17,8 +17,9 @@ public sealed partial class OpportunityRoomGrain
     {
         var leaving = by == partnerId;
         // Leaving takes an accepted member (an invitee declines instead); removing someone else takes an owner.
-        if (leaving) RoomAccess.Reader(S, by);
-        else RoomAccess.Owner(S, by);
+        if (leaving && RoomAccess.Participant(S, by).Status == MemberStatus.Invited)
+            throw ProblemException.Conflict("Invitation not accepted", "You are invited to this room, not a member of it: decline the invitation instead (POST /api/v1/rooms/{roomId}/decline).");
+        if (!leaving) RoomAccess.Owner(S, by);
         var index = S.Members.FindIndex(m => m.PartnerId == partnerId && m.Present);
         if (index < 0)
             throw ProblemException.NotFound("Member", $"'{Clip(partnerId)}' is not a member of or invited to this room. List members with GET /api/v1/rooms/{{roomId}}/members.");
