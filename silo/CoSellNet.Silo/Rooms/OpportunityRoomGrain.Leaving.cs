@@ -63,9 +63,7 @@ public sealed partial class OpportunityRoomGrain
     private async Task CheckLastMemberMayLeave()
     {
         if (S.Closed || S.Deals.Count == 0) return;
-        var vendors = S.Deals.Select(d => d.VendorId).Distinct(StringComparer.Ordinal);
-        var lists = await Task.WhenAll(vendors.Select(vendor => GrainFactory.GetGrain<IDealProtectionGrain>(DealKey.For(vendor, S.Domain)).ForRoom(Id)));
-        var open = lists.SelectMany(l => l).Where(r => r.Status is RegistrationStatus.Pending or RegistrationStatus.Approved).OrderBy(r => r.RegisteredAt).ToList();
+        var open = (await RoomRegistrations()).Where(r => r.Status is RegistrationStatus.Pending or RegistrationStatus.Approved).ToList();
         if (open.Count == 0) return;
         var first = open[0];
         throw new ProblemException(ProblemKind.Conflict, "Last member of a room with an open deal registration",

@@ -30,29 +30,22 @@ public sealed class RoomStore(NpgsqlDataSource db)
     }
 
     /// <summary>Up to <paramref name="limit"/> messages after sequence <paramref name="after"/>, in order.</summary>
-    public async Task<IReadOnlyList<RoomMessage>> Messages(string room, long after, int limit)
-    {
-        await using var cmd = db.CreateCommand("SELECT seq, author, at, body FROM room_messages WHERE room = $1 AND seq > $2 ORDER BY seq LIMIT $3");
-        cmd.Parameters.Add(new() { Value = room });
-        cmd.Parameters.Add(new() { Value = after });
-        cmd.Parameters.Add(new() { Value = limit });
-        await using var reader = await cmd.ExecuteReaderAsync();
-        var items = new List<RoomMessage>();
-        while (await reader.ReadAsync())
-            items.Add(new RoomMessage(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(3)));
-        return items;
-    }
+    public Task<IReadOnlyList<RoomMessage>> Messages(string room, long after, int limit) =>
+        ReadMessages("SELECT seq, author, at, body FROM room_messages WHERE room = $1 AND seq > $2 ORDER BY seq LIMIT $3", room, after, limit);
 
     /// <summary>Up to <paramref name="limit"/> messages just before sequence <paramref name="before"/>, oldest first.</summary>
-    public async Task<IReadOnlyList<RoomMessage>> MessagesBefore(string room, long before, int limit)
-    {
-        await using var cmd = db.CreateCommand("""
+    public Task<IReadOnlyList<RoomMessage>> MessagesBefore(string room, long before, int limit) =>
+        ReadMessages("""
             SELECT seq, author, at, body FROM
               (SELECT seq, author, at, body FROM room_messages WHERE room = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3) AS latest
              ORDER BY seq
-            """);
+            """, room, before, limit);
+
+    private async Task<IReadOnlyList<RoomMessage>> ReadMessages(string sql, string room, long sequence, int limit)
+    {
+        await using var cmd = db.CreateCommand(sql);
         cmd.Parameters.Add(new() { Value = room });
-        cmd.Parameters.Add(new() { Value = before });
+        cmd.Parameters.Add(new() { Value = sequence });
         cmd.Parameters.Add(new() { Value = limit });
         await using var reader = await cmd.ExecuteReaderAsync();
         var items = new List<RoomMessage>();
