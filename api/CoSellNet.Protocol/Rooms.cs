@@ -6,7 +6,8 @@ namespace CoSellNet.Protocol;
 //
 // Feed events of a room (FeedEvent.Room is the room id, FeedEvent.Partner the partner that acted):
 //   room.invited               to the invitee only: { room: RoomInvitation }
-//   room.member-changed        { action: invited|accepted|declined|role-changed, member: RoomMember }
+//   room.member-changed        { action: invited|accepted|declined|role-changed|left|removed, member: RoomMember }
+//                              (left and removed also reach the partner that left or was removed: its last event of the room)
 //   room.message               { message: RoomMessage }
 //   room.task-changed          { action: created|updated, task: RoomTask }
 //   room.opportunity-changed   { changed: [field names], opportunity: Opportunity }
@@ -32,6 +33,10 @@ public enum MemberStatus
     [JsonStringEnumMemberName("invited")] Invited,
     [JsonStringEnumMemberName("accepted")] Accepted,
     [JsonStringEnumMemberName("declined")] Declined,
+    /// <summary>Was a member and left; its touches stay in the room (and in the vendors' attribution).</summary>
+    [JsonStringEnumMemberName("left")] Left,
+    /// <summary>Removed by an owner (as a member or as an invitee), or an invitation withdrawn when the last member left.</summary>
+    [JsonStringEnumMemberName("removed")] Removed,
 }
 
 /// <summary>
@@ -248,6 +253,8 @@ public static class DealRules
     public const string OnePerRoom = "one-per-room";
     /// <summary>A partner has at most one pending registration per account and vendor.</summary>
     public const string OnePending = "one-pending";
+    /// <summary>The last member of an open room does not leave while a registration made from it is pending or approved.</summary>
+    public const string LastMemberKeepsDeal = "last-member-keeps-deal";
 
     public const int DefaultProtectionDays = 90;
     public const int MaxProtectionDays = 365;

@@ -44,10 +44,14 @@ public static class Routes
     public static string Room(string roomId) => $"{Rooms}/{Uri.EscapeDataString(roomId)}";
     /// <summary>A room's sub-resource or action: accept, decline (POST); history, members, messages, tasks, opportunity, touches, registrations.</summary>
     public static string RoomPart(string roomId, string part) => $"{Room(roomId)}/{part}";
+    /// <summary>DELETE: leave the room (my own partner id) or, as an owner, remove a member or invitee.</summary>
+    public static string RoomMember(string roomId, string partnerId) => $"{Room(roomId)}/members/{Uri.EscapeDataString(partnerId)}";
     public static string RoomMemberRole(string roomId, string partnerId) => $"{Room(roomId)}/members/{Uri.EscapeDataString(partnerId)}/role"; // PUT
     public static string RoomTask(string roomId, int taskId) => $"{Room(roomId)}/tasks/{taskId}";       // PATCH
     public static string RoomTouch(string roomId, int touchId) => $"{Room(roomId)}/touches/{touchId}";  // PATCH, DELETE
 
+    /// <summary>GET (cursor-paged): the programs I see: my own as a vendor and those of vendors I am in a program with.</summary>
+    public const string Programs = Prefix + "/programs";
     /// <summary>A vendor's program (rules of engagement): GET by any partner, PUT by the vendor.</summary>
     public static string Program(string vendorId) => $"{Prefix}/programs/{Uri.EscapeDataString(vendorId)}";
     /// <summary>Registrations made with a vendor's program: GET by the vendor (?status=).</summary>

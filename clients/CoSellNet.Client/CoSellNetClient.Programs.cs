@@ -9,6 +9,17 @@ namespace CoSellNet.Client;
 /// </summary>
 public sealed partial class CoSellNetClient
 {
+    /// <summary>
+    /// One page of the programs I take part in, by vendor id: my own (as a vendor) and those of vendors
+    /// I share an accepted room with or registered a deal with.
+    /// </summary>
+    public Task<Page<VendorProgram>> ListProgramsAsync(string? cursor = null, int? limit = null, CancellationToken cancellationToken = default) =>
+        GetAsync<Page<VendorProgram>>(WithPaging(Routes.Programs, cursor, limit), cancellationToken);
+
+    /// <summary>Every program I take part in, fetched page by page as you enumerate.</summary>
+    public IAsyncEnumerable<VendorProgram> ListAllProgramsAsync(CancellationToken cancellationToken = default) =>
+        WalkAsync((cursor, ct) => ListProgramsAsync(cursor, Vocabulary.MaxPageSize, ct), cancellationToken);
+
     /// <summary>A vendor's published program, readable by every partner; 404 until the vendor publishes one.</summary>
     public Task<VendorProgram> GetProgramAsync(string vendorId, CancellationToken cancellationToken = default) =>
         GetAsync<VendorProgram>(Routes.Program(Id(vendorId, nameof(vendorId))), cancellationToken);

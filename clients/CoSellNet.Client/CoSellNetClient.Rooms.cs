@@ -32,6 +32,13 @@ public sealed partial class CoSellNetClient
         return PostAsync<RoomView>(Routes.Rooms, request, cancellationToken);
     }
 
+    /// <summary>
+    /// Up to <paramref name="limit"/> history entries just before sequence <paramref name="before"/> (by
+    /// default the latest), oldest first; go further back with the first item's sequence.
+    /// </summary>
+    public Task<Page<RoomChange>> ListRoomHistoryBeforeAsync(string roomId, long before = long.MaxValue, int? limit = null, CancellationToken cancellationToken = default) =>
+        GetAsync<Page<RoomChange>>(WithPaging(Part(roomId, "history"), null, limit, Before(before)), cancellationToken);
+
     /// <summary>One page of the room's history (who did what, when), oldest first.</summary>
     public Task<Page<RoomChange>> ListRoomHistoryAsync(string roomId, string? cursor = null, int? limit = null, CancellationToken cancellationToken = default) =>
         GetAsync<Page<RoomChange>>(WithPaging(Part(roomId, "history"), cursor, limit), cancellationToken);
@@ -73,6 +80,22 @@ public sealed partial class CoSellNetClient
     /// <summary>Sets a member's role (owners only; a room keeps at least one owner).</summary>
     public Task<RoomMember> SetRoomMemberRoleAsync(string roomId, string partnerId, RoomRole role, CancellationToken cancellationToken = default) =>
         PutAsync<RoomMember>(Routes.RoomMemberRole(Id(roomId, nameof(roomId)), Id(partnerId, nameof(partnerId))), new SetMemberRole(role), cancellationToken);
+
+    /// <summary>
+    /// Leaves the room (<paramref name="partnerId"/> is my own partner id) or, as an owner, removes a
+    /// member or invitee. The partner that goes reads nothing of the room afterwards; its touches stay.
+    /// Refused (409) for the last owner while others stay, and for the last member of an open room with
+    /// a pending or approved deal registration (rule <see cref="DealRules.LastMemberKeepsDeal"/>).
+    /// </summary>
+    public Task RemoveRoomMemberAsync(string roomId, string partnerId, CancellationToken cancellationToken = default) =>
+        SendNoContentAsync(HttpMethod.Delete, Routes.RoomMember(Id(roomId, nameof(roomId)), Id(partnerId, nameof(partnerId))), cancellationToken);
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> messages just before sequence <paramref name="before"/> (by default
+    /// the latest), oldest first; the page has no nextCursor: go further back with the first item's sequence.
+    /// </summary>
+    public Task<Page<RoomMessage>> ListRoomMessagesBeforeAsync(string roomId, long before = long.MaxValue, int? limit = null, CancellationToken cancellationToken = default) =>
+        GetAsync<Page<RoomMessage>>(WithPaging(Part(roomId, "messages"), null, limit, Before(before)), cancellationToken);
 
     /// <summary>One page of the room's messages, oldest first.</summary>
     public Task<Page<RoomMessage>> ListRoomMessagesAsync(string roomId, string? cursor = null, int? limit = null, CancellationToken cancellationToken = default) =>
@@ -182,6 +205,10 @@ public sealed partial class CoSellNetClient
         Id(request.VendorId, nameof(request));
         return PostAsync<DealRegistration>(Part(roomId, "registrations"), request, cancellationToken);
     }
+
+    private static (string, string?) Before(long before) =>
+        before >= 1 ? ("before", before.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        : throw new ArgumentOutOfRangeException(nameof(before), before, "Sequences start at 1.");
 
     private static string Part(string roomId, string part) => Routes.RoomPart(Id(roomId, nameof(roomId)), part);
 

@@ -35,6 +35,8 @@ public sealed partial class IsolationTests
                 ("GET members", () => foreign.Http.GetAsync(Routes.RoomPart(id, "members"))),
                 ("POST members", () => foreign.Http.PostAsJsonAsync(Routes.RoomPart(id, "members"), new InviteMember(foreign.Id), Network.Json)),
                 ("PUT role", () => foreign.Http.PutAsJsonAsync(Routes.RoomMemberRole(id, isv.Id), new SetMemberRole(RoomRole.Viewer), Network.Json)),
+                ("DELETE member", () => foreign.Http.DeleteAsync(Routes.RoomMember(id, vendor.Id))),
+                ("DELETE myself", () => foreign.Http.DeleteAsync(Routes.RoomMember(id, foreign.Id))),
                 ("GET messages", () => foreign.Http.GetAsync(Routes.RoomPart(id, "messages"))),
                 ("POST messages", () => foreign.Http.PostAsJsonAsync(Routes.RoomPart(id, "messages"), new PostMessage("hi"), Network.Json)),
                 ("GET tasks", () => foreign.Http.GetAsync(Routes.RoomPart(id, "tasks"))),
@@ -77,6 +79,7 @@ public sealed partial class IsolationTests
         // Lists and the feed show the outsider nothing of the room.
         Assert.DoesNotContain(room.Id, await foreign.Http.GetStringAsync(Routes.Rooms));
         Assert.DoesNotContain(registration.Id, await foreign.Http.GetStringAsync(Routes.MyRegistrations));
+        Assert.DoesNotContain(vendor.Id, await foreign.Http.GetStringAsync(Routes.Programs));
         Assert.Empty(await foreign.RoomFeed(room.Id));
 
         // Nothing changed in the room, and the registration is still pending.
@@ -97,13 +100,14 @@ public sealed partial class IsolationTests
             (HttpMethod.Get, Routes.Rooms), (HttpMethod.Post, Routes.Rooms), (HttpMethod.Get, Routes.Room(room)),
             (HttpMethod.Get, Routes.RoomPart(room, "history")), (HttpMethod.Post, Routes.RoomPart(room, "accept")), (HttpMethod.Post, Routes.RoomPart(room, "decline")),
             (HttpMethod.Get, Routes.RoomPart(room, "members")), (HttpMethod.Post, Routes.RoomPart(room, "members")), (HttpMethod.Put, Routes.RoomMemberRole(room, someone)),
+            (HttpMethod.Delete, Routes.RoomMember(room, someone)),
             (HttpMethod.Get, Routes.RoomPart(room, "messages")), (HttpMethod.Post, Routes.RoomPart(room, "messages")),
             (HttpMethod.Get, Routes.RoomPart(room, "tasks")), (HttpMethod.Post, Routes.RoomPart(room, "tasks")), (HttpMethod.Patch, Routes.RoomTask(room, 1)),
             (HttpMethod.Get, Routes.RoomPart(room, "opportunity")), (HttpMethod.Patch, Routes.RoomPart(room, "opportunity")),
             (HttpMethod.Get, Routes.RoomPart(room, "touches")), (HttpMethod.Post, Routes.RoomPart(room, "touches")),
             (HttpMethod.Patch, Routes.RoomTouch(room, 1)), (HttpMethod.Delete, Routes.RoomTouch(room, 1)),
             (HttpMethod.Get, Routes.RoomPart(room, "registrations")), (HttpMethod.Post, Routes.RoomPart(room, "registrations")),
-            (HttpMethod.Get, Routes.Program(someone)), (HttpMethod.Put, Routes.Program(someone)), (HttpMethod.Get, Routes.ProgramRegistrations(someone)),
+            (HttpMethod.Get, Routes.Programs), (HttpMethod.Get, Routes.Program(someone)), (HttpMethod.Put, Routes.Program(someone)), (HttpMethod.Get, Routes.ProgramRegistrations(someone)),
             (HttpMethod.Get, Routes.ProgramRegistration(someone, someone)), (HttpMethod.Post, Routes.ProgramRegistrationDecision(someone, someone, "approve")),
             (HttpMethod.Post, Routes.ProgramRegistrationDecision(someone, someone, "reject")), (HttpMethod.Get, Routes.MyRegistrations),
         };

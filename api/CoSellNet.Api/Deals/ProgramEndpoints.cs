@@ -20,6 +20,17 @@ public static class ProgramEndpoints
     {
         var programs = api.MapGroup("/programs").WithTags("Deal registration");
 
+        programs.MapGet("/", async Task<Ok<Page<VendorProgram>>> (string? cursor, int? limit, ClaimsPrincipal user, DealStore store) =>
+        {
+            var (after, size) = Cursor.Read(cursor, limit);
+            var items = await store.ProgramsFor(user.PrincipalId(), after, size + 1);
+            return TypedResults.Ok(Cursor.Of([.. items], p => p.VendorId, size));
+        })
+        .RequireAuthorization(Claims.Policies.Read)
+        .WithSummary("The programs I take part in: my own as a vendor, and those of vendors I work with")
+        .WithDescription("A partner takes part in a vendor's published program when it is an accepted member of a room the vendor is also an accepted member of, " +
+                         "or when it has registered a deal with the vendor (any status). In vendor id order, cursor-paged. Any program can still be read by id (GET /programs/{vendorId}).");
+
         programs.MapGet("/{vendorId}", async Task<Ok<VendorProgram>> (string vendorId, IGrainFactory grains) =>
             TypedResults.Ok(await Program(grains, vendorId).Get()))
         .RequireAuthorization(Claims.Policies.Read)

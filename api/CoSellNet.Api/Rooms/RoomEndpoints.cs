@@ -52,14 +52,18 @@ public static class RoomEndpoints
             .RequireAuthorization(Claims.Policies.Read)
             .WithSummary("One room, as I may see it");
 
-        rooms.MapGet("/{roomId}/history", async Task<Ok<Page<RoomChange>>> (string roomId, string? cursor, int? limit, ClaimsPrincipal user, IGrainFactory grains) =>
+        rooms.MapGet("/{roomId}/history", async Task<Ok<Page<RoomChange>>> (string roomId, string? cursor, long? before, int? limit, ClaimsPrincipal user, IGrainFactory grains) =>
         {
             var (after, size) = Cursor.Read(cursor, limit);
-            var changes = await Grain(grains, roomId).History(user.PrincipalId(), Sequence(after), size + 1);
+            var grain = Grain(grains, roomId);
+            if (Before(before, cursor) is { } end)
+                return TypedResults.Ok(new Page<RoomChange>(await grain.HistoryBefore(user.PrincipalId(), end, size), null));
+            var changes = await grain.History(user.PrincipalId(), Sequence(after), size + 1);
             return TypedResults.Ok(Cursor.Of([.. changes], c => c.Sequence.ToString(CultureInfo.InvariantCulture), size));
         })
         .RequireAuthorization(Claims.Policies.Read)
-        .WithSummary("Every change to the room: who, what and when");
+        .WithSummary("Every change to the room: who, what and when, oldest first")
+        .WithDescription(BeforeDescription);
 
         rooms.MapPost("/{roomId}/accept", (string roomId, ClaimsPrincipal user, IGrainFactory grains) => Act(user, grains, roomId, (g, me) => g.Accept(me)))
             .RequireAuthorization(Claims.Policies.Write)
@@ -92,14 +96,30 @@ public static class RoomEndpoints
         .RequireAuthorization(Claims.Policies.Write)
         .WithSummary("Set a member's role (owners only; a room keeps at least one owner)");
 
-        rooms.MapGet("/{roomId}/messages", async Task<Ok<Page<RoomMessage>>> (string roomId, string? cursor, int? limit, ClaimsPrincipal user, IGrainFactory grains) =>
+        rooms.MapDelete("/{roomId}/members/{partnerId}", async Task<NoContent> (string roomId, string partnerId, ClaimsPrincipal user, IGrainFactory grains) =>
+        {
+            await Grain(grains, roomId).RemoveMember(user.PrincipalId(), partnerId);
+            return TypedResults.NoContent();
+        })
+        .RequireAuthorization(Claims.Policies.Write)
+        .WithSummary("Leave the room (my own partner id), or remove a member or invitee (owners only)")
+        .WithDescription("The partner that goes reads nothing of the room afterwards and gets no more of its events (room.member-changed with action left or removed is its last); " +
+                         "its touches stay in the room and in the vendors' attribution, and the history records who went, when and by whom. " +
+                         "Refused with 409 for the last owner while other members stay (make another an owner first), and for the last member of an open room " +
+                         $"with a pending or approved deal registration (rule '{DealRules.LastMemberKeepsDeal}': close the opportunity or hand the room over first).");
+
+        rooms.MapGet("/{roomId}/messages", async Task<Ok<Page<RoomMessage>>> (string roomId, string? cursor, long? before, int? limit, ClaimsPrincipal user, IGrainFactory grains) =>
         {
             var (after, size) = Cursor.Read(cursor, limit);
-            var messages = await Grain(grains, roomId).Messages(user.PrincipalId(), Sequence(after), size + 1);
+            var grain = Grain(grains, roomId);
+            if (Before(before, cursor) is { } end)
+                return TypedResults.Ok(new Page<RoomMessage>(await grain.MessagesBefore(user.PrincipalId(), end, size), null));
+            var messages = await grain.Messages(user.PrincipalId(), Sequence(after), size + 1);
             return TypedResults.Ok(Cursor.Of([.. messages], m => m.Sequence.ToString(CultureInfo.InvariantCulture), size));
         })
         .RequireAuthorization(Claims.Policies.Read)
-        .WithSummary("The room's messages, oldest first");
+        .WithSummary("The room's messages, oldest first")
+        .WithDescription(BeforeDescription);
 
         rooms.MapPost("/{roomId}/messages", async Task<Created<RoomMessage>> (string roomId, PostMessage message, ClaimsPrincipal user, IGrainFactory grains) =>
         {
@@ -203,6 +223,22 @@ public static class RoomEndpoints
         roomId.Length == 32 && roomId.All(char.IsAsciiHexDigitLower)
             ? grains.GetGrain<IOpportunityRoomGrain>(roomId)
             : throw RoomAccess.NotFound();
+
+    private const string BeforeDescription =
+        "Forward from the start, or from nextCursor (a client that reconnects passes the cursor it last had, or ?cursor= is left out to read from the start). " +
+        "Backward with ?before=<sequence>: the `limit` entries just before that sequence, oldest first, without nextCursor; go further back with before = the first item's sequence " +
+        "(sequences start at 1). Any number past the last, e.g. before=9223372036854775807, gives the latest.";
+
+    /// <summary>The <c>before</c> sequence, if given; refused with a cursor (a page goes one way) or below 1.</summary>
+    private static long? Before(long? before, string? cursor)
+    {
+        if (before is null) return null;
+        var v = new Validator();
+        v.Require(before >= 1, "before", "must be a sequence number, 1 or more.");
+        v.Require(string.IsNullOrEmpty(cursor), "before", "goes backward and cursor forward: give one of them.");
+        v.ThrowIfInvalid();
+        return before;
+    }
 
     private static long Sequence(string? after) =>
         after is null ? 0

@@ -15,6 +15,7 @@ internal static class ProgramCommands
     public static Command Build(CommandBuilder b)
     {
         var command = new Command("programs", "Deal registration programs: a vendor's rules of engagement, and the registrations made with them.");
+        command.Subcommands.Add(List(b));
         command.Subcommands.Add(Show(b));
         command.Subcommands.Add(Set(b));
         command.Subcommands.Add(Registrations(b));
@@ -24,6 +25,21 @@ internal static class ProgramCommands
     }
 
     private static async Task<DirectoryEntry> Me(CommandContext ctx) => (await ctx.Client().GetMeAsync(ctx.Cancellation)).Entry;
+
+    private static Command List(CommandBuilder b)
+    {
+        var limit = CommandBuilder.Limit();
+        var command = new Command("list",
+            "List the programs I take part in: my own (vendors), and those of vendors I share a room with or registered a deal with.") { limit };
+        b.Action(command, async ctx =>
+        {
+            var items = await CommandBuilder.Take(ctx.Client().ListAllProgramsAsync(ctx.Cancellation), ctx.Get(limit), ctx.Cancellation);
+            ctx.Output.WriteList(items, RoomViews.Program,
+                "No programs. A vendor's program shows here once you work with the vendor in a room or register a deal with it; read any with 'cosell programs show <vendor-id>'.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
 
     private static Command Show(CommandBuilder b)
     {

@@ -23,6 +23,8 @@ internal static class RoomCommands
         command.Subcommands.Add(Answer(b, "accept", "Accept my invitation to a room: I then see and work it with the role I was invited with."));
         command.Subcommands.Add(Answer(b, "decline", "Decline my invitation to a room."));
         command.Subcommands.Add(Role(b));
+        command.Subcommands.Add(Leave(b));
+        command.Subcommands.Add(Remove(b));
         command.Subcommands.Add(Members(b));
         command.Subcommands.Add(Say(b));
         command.Subcommands.Add(Messages(b));
@@ -141,6 +143,37 @@ internal static class RoomCommands
         return command;
     }
 
+    private static Command Leave(CommandBuilder b)
+    {
+        var id = RoomOptions.RoomId();
+        var command = new Command("leave",
+            "Leave a room: I read nothing of it afterwards and get none of its events; my touches stay. " +
+            "The last owner makes another member an owner first; the last member of an open room with a live deal registration closes the opportunity first.") { id };
+        b.Action(command, async ctx =>
+        {
+            var client = ctx.Client();
+            var me = (await client.GetMeAsync(ctx.Cancellation)).Entry;
+            await client.RemoveRoomMemberAsync(ctx.Get(id), me.Id, ctx.Cancellation);
+            ctx.Note($"{me.Name} left room {ctx.Get(id)}.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Remove(CommandBuilder b)
+    {
+        var id = RoomOptions.RoomId();
+        var partner = CommandBuilder.IdArgument("partner-id", "The member or invitee to remove.");
+        var command = new Command("remove", "Remove a member or withdraw an invitation (owners only); its touches stay in the room.") { id, partner };
+        b.Action(command, async ctx =>
+        {
+            await ctx.Client().RemoveRoomMemberAsync(ctx.Get(id), ctx.Get(partner), ctx.Cancellation);
+            ctx.Note($"Removed {ctx.Get(partner)} from room {ctx.Get(id)}.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
     private static Command Members(CommandBuilder b)
     {
         var id = RoomOptions.RoomId();
@@ -180,13 +213,25 @@ internal static class RoomCommands
         b.Action(command, async ctx =>
         {
             var names = await Names(ctx, ctx.Get(id));
-            var last = new Queue<RoomMessage>();
-            await foreach (var message in ctx.Client().ListAllRoomMessagesAsync(ctx.Get(id), ctx.Cancellation))
+            var client = ctx.Client();
+            var messages = new List<RoomMessage>();
+            if (ctx.Get(limit) is { } n)
             {
-                last.Enqueue(message);
-                if (ctx.Get(limit) is { } n && last.Count > n) last.Dequeue();
+                // The most recent n: read backward from the latest, page by page.
+                var before = long.MaxValue;
+                while (messages.Count < n)
+                {
+                    var page = await client.ListRoomMessagesBeforeAsync(ctx.Get(id), before, Math.Min(n - messages.Count, Vocabulary.MaxPageSize), ctx.Cancellation);
+                    messages.InsertRange(0, page.Items);
+                    if (page.Items.Count == 0 || page.Items[0].Sequence <= 1) break;
+                    before = page.Items[0].Sequence;
+                }
             }
-            ctx.Output.WriteList([.. last], RoomViews.Messages(names), $"No messages yet. Post one with 'cosell rooms say {ctx.Get(id)} <text>'.");
+            else
+            {
+                await foreach (var message in client.ListAllRoomMessagesAsync(ctx.Get(id), ctx.Cancellation)) messages.Add(message);
+            }
+            ctx.Output.WriteList(messages, RoomViews.Messages(names), $"No messages yet. Post one with 'cosell rooms say {ctx.Get(id)} <text>'.");
             return ExitCodes.Ok;
         });
         return command;

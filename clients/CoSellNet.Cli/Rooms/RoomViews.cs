@@ -57,7 +57,7 @@ internal static class RoomViews
         .Add("Updated", r => Cells.Time(r.UpdatedAt))
         .Add("My role", r => Cells.Name(r.Me.Role))
         .Add("Me", r => Cells.Name(r.Me.Status))
-        .Add("Members", r => string.Join(", ", r.Members.Where(m => m.Status != MemberStatus.Declined).Select(Member)))
+        .Add("Members", r => string.Join(", ", r.Members.Where(m => m.Status is MemberStatus.Accepted or MemberStatus.Invited).Select(Member)))
         .Add("Stage", r => r.Opportunity is { } o ? Cells.Name(o.Stage) : null)
         .Add("Amount", r => Amount(r.Opportunity?.Amount, r.Opportunity?.Currency))
         .Add("Close date", r => Date(r.Opportunity?.CloseDate))

@@ -73,4 +73,47 @@ public sealed class DealStore(NpgsqlDataSource db)
         while (await reader.ReadAsync()) items.Add(JsonSerializer.Deserialize<DealRegistration>(reader.GetString(0), FeedJson.Options)!);
         return items;
     }
+
+    /// <summary>Writes a published program's row (its grain calls this after each publish).</summary>
+    public async Task UpsertProgram(VendorProgram program)
+    {
+        await using var cmd = db.CreateCommand("""
+            INSERT INTO vendor_programs (vendor, published_at, program) VALUES ($1, $2, $3)
+            ON CONFLICT (vendor) DO UPDATE SET published_at = excluded.published_at, program = excluded.program
+            """);
+        cmd.Parameters.Add(new() { Value = program.VendorId });
+        cmd.Parameters.Add(new() { Value = program.PublishedAt });
+        cmd.Parameters.Add(new() { Value = JsonSerializer.Serialize(program, FeedJson.Options), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// The published programs <paramref name="partner"/> sees, after vendor id <paramref name="after"/>:
+    /// its own, and those of vendors it takes part with: both accepted in one room, or a deal it registered with the vendor.
+    /// The vendor's name is the directory's current one.
+    /// </summary>
+    public async Task<IReadOnlyList<VendorProgram>> ProgramsFor(string partner, string? after, int limit)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT p.program::text, d.name FROM vendor_programs p
+              LEFT JOIN partner_directory d ON d.partner_id = p.vendor
+             WHERE ($2::text IS NULL OR p.vendor > $2)
+               AND (p.vendor = $1
+                    OR EXISTS (SELECT 1 FROM deal_registrations r WHERE r.partner = $1 AND r.vendor = p.vendor)
+                    OR EXISTS (SELECT 1 FROM room_members mine JOIN room_members theirs ON theirs.room = mine.room
+                                WHERE mine.partner = $1 AND mine.status = 'accepted' AND theirs.partner = p.vendor AND theirs.status = 'accepted'))
+             ORDER BY p.vendor LIMIT $3
+            """);
+        cmd.Parameters.Add(new() { Value = partner });
+        cmd.Parameters.Add(new() { Value = (object?)after ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.Add(new() { Value = limit });
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var items = new List<VendorProgram>();
+        while (await reader.ReadAsync())
+        {
+            var program = JsonSerializer.Deserialize<VendorProgram>(reader.GetString(0), FeedJson.Options)!;
+            items.Add(reader.IsDBNull(1) ? program : program with { VendorName = reader.GetString(1) });
+        }
+        return items;
+    }
 }

@@ -1,12 +1,15 @@
 using CoSellNet.Protocol;
 using CoSellNet.Silo.Errors;
 using CoSellNet.Silo.Partners;
+using Microsoft.Extensions.Logging;
 
 namespace CoSellNet.Silo.Deals;
 
 public sealed class VendorProgramGrain(
     [PersistentState("program", SiloHosting.StorageName)] IPersistentState<ProgramState> state,
-    TimeProvider clock) : Grain, IVendorProgramGrain
+    DealStore store,
+    TimeProvider clock,
+    ILogger<VendorProgramGrain> log) : Grain, IVendorProgramGrain
 {
     /// <summary>Who may register by default: every partner type but vendor.</summary>
     public static readonly PartnerType[] DefaultEligibleTypes = [.. Enum.GetValues<PartnerType>().Where(t => t != PartnerType.Vendor)];
@@ -42,7 +45,35 @@ public sealed class VendorProgramGrain(
             PublishedAt = clock.GetUtcNow(),
         };
         await state.WriteStateAsync();
-        return View(vendor.Name);
+        var program = View(vendor.Name);
+        try
+        {
+            await store.UpsertProgram(program);
+        }
+        catch (Exception e)
+        {
+            // The program is published; only its place in GET /programs waits for the next activation or publish.
+            log.LogWarning(e, "The program of vendor {Vendor} is published but its list row was not written", VendorId);
+        }
+        return program;
+    }
+
+    /// <summary>
+    /// Programs published before the list's table existed (migration 0008) get their row when their
+    /// grain next wakes; a failure here only delays that to the next activation or publish.
+    /// </summary>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!state.State.Published) return;
+        try
+        {
+            var vendor = await GrainFactory.GetGrain<IPartnerGrain>(VendorId).Find();
+            await store.UpsertProgram(View(vendor?.Name ?? ""));
+        }
+        catch (Exception e)
+        {
+            log.LogWarning(e, "The program of vendor {Vendor} could not be written to its list", VendorId);
+        }
     }
 
     public async Task<VendorProgram> Get()

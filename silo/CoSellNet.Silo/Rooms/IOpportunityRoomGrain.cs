@@ -15,16 +15,27 @@ public interface IOpportunityRoomGrain : IGrainWithStringKey
     /// <summary>Opens the room with <paramref name="by"/> as its owner; naming the account is recorded as the act of consent.</summary>
     Task<RoomView> Open(string by, OpenRoom request);
     Task<RoomView> Get(string by);
+    /// <summary>Up to <paramref name="limit"/> history entries after sequence <paramref name="after"/>, oldest first.</summary>
     Task<IReadOnlyList<RoomChange>> History(string by, long after, int limit);
+    /// <summary>Up to <paramref name="limit"/> history entries just before sequence <paramref name="before"/>, oldest first.</summary>
+    Task<IReadOnlyList<RoomChange>> HistoryBefore(string by, long before, int limit);
 
     Task<RoomMember> Invite(string by, InviteMember invitation);
     Task<RoomView> Accept(string by);
     Task<RoomView> Decline(string by);
     Task<RoomMember> SetRole(string by, string partnerId, RoomRole role);
     Task<IReadOnlyList<RoomMember>> Members(string by);
+    /// <summary>
+    /// <paramref name="by"/> leaves the room (<paramref name="partnerId"/> is itself) or, as an owner,
+    /// removes a member or invitee. Refused for the last owner while other members stay, and for the
+    /// last member of an open room with a pending or approved registration.
+    /// </summary>
+    Task RemoveMember(string by, string partnerId);
 
     Task<RoomMessage> Post(string by, PostMessage message);
     Task<IReadOnlyList<RoomMessage>> Messages(string by, long after, int limit);
+    /// <summary>Up to <paramref name="limit"/> messages just before sequence <paramref name="before"/>, oldest first.</summary>
+    Task<IReadOnlyList<RoomMessage>> MessagesBefore(string by, long before, int limit);
 
     Task<RoomTask> AddTask(string by, NewRoomTask task);
     Task<RoomTask> UpdateTask(string by, int taskId, RoomTaskUpdate update);

@@ -33,6 +33,12 @@ public sealed partial class OpportunityRoomGrain
     public async Task<IReadOnlyList<DealRegistration>> Registrations(string by)
     {
         RoomAccess.Reader(S, by);
+        return await RoomRegistrations();
+    }
+
+    /// <summary>The registrations made from this room, oldest first, as their protection grains hold them now.</summary>
+    private async Task<List<DealRegistration>> RoomRegistrations()
+    {
         var vendors = S.Deals.Select(d => d.VendorId).Distinct(StringComparer.Ordinal);
         var lists = await Task.WhenAll(vendors.Select(vendor => GrainFactory.GetGrain<IDealProtectionGrain>(DealKey.For(vendor, S.Domain)).ForRoom(Id)));
         return [.. lists.SelectMany(l => l).OrderBy(r => r.RegisteredAt)];

@@ -72,7 +72,9 @@ public sealed partial class OpportunityRoomGrain
             CloseDate = opportunity.CloseDate,
             // A closed room's stage was last set when it closed.
             ClosedAt = S.Closed ? opportunity.UpdatedAt : null,
-            Partners = [.. S.Members.Where(m => m.Status == MemberStatus.Accepted && m.PartnerId != vendor)
+            // A partner that left keeps the touches it made, and with them its place (and type) in attribution.
+            Partners = [.. S.Members.Where(m => m.PartnerId != vendor
+                    && (m.Status == MemberStatus.Accepted || (m.Status is MemberStatus.Left or MemberStatus.Removed && S.Touches.Any(t => t.PartnerId == m.PartnerId))))
                 .Select(m => new RoomPartner(m.PartnerId, m.Type.ToString().ToLowerInvariant()))],
             Touches = [.. S.Touches.Where(t => t.PartnerId != vendor).Select(t => new RoomTouch(t.PartnerId, Name(t.Kind), t.At))],
         };

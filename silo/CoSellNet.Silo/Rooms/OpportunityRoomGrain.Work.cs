@@ -23,6 +23,12 @@ public sealed partial class OpportunityRoomGrain
         return await store.Messages(Id, after, limit);
     }
 
+    public async Task<IReadOnlyList<RoomMessage>> MessagesBefore(string by, long before, int limit)
+    {
+        RoomAccess.Reader(S, by);
+        return await store.MessagesBefore(Id, before, limit);
+    }
+
     public async Task<RoomTask> AddTask(string by, NewRoomTask task)
     {
         RoomAccess.Writer(S, by);

@@ -8,8 +8,8 @@ namespace CoSellNet.Silo.Rooms;
 
 /// <summary>
 /// The room's core: opening, membership, reading, and the plumbing every change goes through
-/// (store, history, index, feed). Work on the deal is in OpportunityRoomGrain.Work.cs, deal
-/// registration in OpportunityRoomGrain.Deals.cs.
+/// (store, index, feed). Work on the deal is in OpportunityRoomGrain.Work.cs, deal registration in
+/// OpportunityRoomGrain.Deals.cs, leaving in OpportunityRoomGrain.Leaving.cs, the history in OpportunityRoomGrain.History.cs.
 /// </summary>
 public sealed partial class OpportunityRoomGrain(
     [PersistentState("room", SiloHosting.StorageName)] IPersistentState<RoomState> state,
@@ -64,12 +64,6 @@ public sealed partial class OpportunityRoomGrain(
         return S.ToView(Id, me, me.Status == MemberStatus.Accepted ? await LastMessage() : 0);
     }
 
-    public Task<IReadOnlyList<RoomChange>> History(string by, long after, int limit)
-    {
-        RoomAccess.Reader(S, by);
-        return Task.FromResult<IReadOnlyList<RoomChange>>([.. S.History.Where(h => h.Sequence > after).Take(limit).Select(h => h.ToChange(by))]);
-    }
-
     public async Task<RoomMember> Invite(string by, InviteMember invitation)
     {
         var owner = RoomAccess.Owner(S, by);
@@ -82,10 +76,10 @@ public sealed partial class OpportunityRoomGrain(
                           : null)
                       ?? throw ProblemException.NotFound("Partner", $"No partner with id '{Clip(invitation.PartnerId)}' exists on this network. Find partners in the directory (GET /api/v1/directory).");
         var index = S.Members.FindIndex(m => m.PartnerId == partner.Id);
-        if (index >= 0 && S.Members[index].Status != MemberStatus.Declined)
+        if (index >= 0 && S.Members[index].Present)
             throw ProblemException.Conflict(S.Members[index].Status == MemberStatus.Accepted ? "Already a member" : "Already invited",
                 $"{partner.Name} is already {(S.Members[index].Status == MemberStatus.Accepted ? "a member of" : "invited to")} this room; change its role with PUT …/members/{partner.Id}/role.");
-        if (index < 0 && S.Members.Count(m => m.Status != MemberStatus.Declined) >= RoomLimits.MaxMembers)
+        if (S.Members.Count(m => m.Present) >= RoomLimits.MaxMembers)
             throw ProblemException.Conflict("Room full", $"A room has at most {RoomLimits.MaxMembers} members and invitees.");
 
         var now = clock.GetUtcNow();
@@ -126,7 +120,7 @@ public sealed partial class OpportunityRoomGrain(
     {
         RoomAccess.Owner(S, by);
         if (!Enum.IsDefined(role)) throw ProblemException.Invalid("role", "must be one of owner, member, viewer.");
-        var index = S.Members.FindIndex(m => m.PartnerId == partnerId && m.Status != MemberStatus.Declined);
+        var index = S.Members.FindIndex(m => m.PartnerId == partnerId && m.Present);
         if (index < 0)
             throw ProblemException.NotFound("Member", $"'{Clip(partnerId)}' is not a member of or invited to this room. List members with GET /api/v1/rooms/{{roomId}}/members.");
         var target = S.Members[index];
@@ -153,13 +147,11 @@ public sealed partial class OpportunityRoomGrain(
         return lastMessage;
     }
 
-    private void Record(string action, string by, string? detail, string? privateDetail = null) =>
-        S.History.Add(new RoomChangeRecord(S.History.Count + 1, action, by, clock.GetUtcNow(), detail, privateDetail));
-
     /// <summary>Stores the room (and, when members changed, their index rows).</summary>
     private async Task Save(bool membersChanged = false)
     {
         state.State = S with { UpdatedAt = clock.GetUtcNow() };
+        ForgetStoredChanges();
         try
         {
             await state.WriteStateAsync();
@@ -170,6 +162,7 @@ public sealed partial class OpportunityRoomGrain(
             DeactivateOnIdle();
             throw;
         }
+        await StoreChanges();
         await TellPipelines();
         if (!membersChanged) return;
         try

@@ -22,9 +22,19 @@ public sealed record RoomState
     [Id(11)] public List<TouchState> Touches { get; init; } = [];
     /// <summary>Registrations made from this room; their state lives in the protection grain.</summary>
     [Id(12)] public List<RoomDealState> Deals { get; init; } = [];
+    /// <summary>The latest history entries (at least those not yet in <c>room_history</c>); older ones are read from there.</summary>
     [Id(13)] public List<RoomChangeRecord> History { get; init; } = [];
     [Id(14)] public int LastTaskId { get; init; }
     [Id(15)] public int LastTouchId { get; init; }
+    /// <summary>The last history entry's sequence (0 in rooms stored before it was kept: then the last entry in <see cref="History"/>).</summary>
+    [Id(16)] public long LastChange { get; init; }
+    /// <summary>History entries up to this sequence are in <c>room_history</c>, so they may leave the state.</summary>
+    [Id(17)] public long ChangesStored { get; init; }
+
+    /// <summary>How many history entries the state keeps once they are stored in <c>room_history</c>.</summary>
+    public const int RecentChanges = 100;
+
+    public long LatestChange => Math.Max(LastChange, History.Count > 0 ? History[^1].Sequence : 0);
 
     public bool Closed => Opportunity.Stage is OpportunityStage.ClosedWon or OpportunityStage.ClosedLost;
 
@@ -39,7 +49,7 @@ public sealed record RoomState
         var accepted = me.Status == MemberStatus.Accepted;
         return new RoomView(
             id, Title, Account, OpenedBy, OpenedAt, UpdatedAt, me.ToMember(),
-            [.. Members.Where(m => m.Status != MemberStatus.Declined || accepted).Select(m => m.ToMember())],
+            [.. Members.Where(m => m.Present || accepted).Select(m => m.ToMember())],
             accepted ? Opportunity.ToOpportunity() : null,
             Closed,
             accepted ? Tasks.Count(t => t.Status == RoomTaskStatus.Open) : 0,
@@ -57,6 +67,9 @@ public sealed record MemberState(
     string InvitedBy, DateTimeOffset InvitedAt, DateTimeOffset? AnsweredAt)
 {
     public RoomMember ToMember() => new(PartnerId, Name, Type, Role, Status, InvitedBy, InvitedAt, AnsweredAt);
+
+    /// <summary>In the room or invited to it; declined, left and removed partners are not.</summary>
+    public bool Present => Status is MemberStatus.Accepted or MemberStatus.Invited;
 }
 
 [GenerateSerializer, Alias("cosellnet.room-opportunity.v1")]

@@ -5,7 +5,7 @@ using NpgsqlTypes;
 namespace CoSellNet.Silo.Rooms;
 
 /// <summary>
-/// Rooms in PostgreSQL: messages (<c>room_messages</c>, written by the room's grain only), the
+/// Rooms in PostgreSQL: messages (<c>room_messages</c>) and history (<c>room_history</c>), written by the room's grain only, the
 /// index of who is in which room (<c>room_members</c>), and the check that an overlap is one the
 /// opener may see (<c>psi_matches</c>).
 /// </summary>
@@ -30,16 +30,68 @@ public sealed class RoomStore(NpgsqlDataSource db)
     }
 
     /// <summary>Up to <paramref name="limit"/> messages after sequence <paramref name="after"/>, in order.</summary>
-    public async Task<IReadOnlyList<RoomMessage>> Messages(string room, long after, int limit)
+    public Task<IReadOnlyList<RoomMessage>> Messages(string room, long after, int limit) =>
+        ReadMessages("SELECT seq, author, at, body FROM room_messages WHERE room = $1 AND seq > $2 ORDER BY seq LIMIT $3", room, after, limit);
+
+    /// <summary>Up to <paramref name="limit"/> messages just before sequence <paramref name="before"/>, oldest first.</summary>
+    public Task<IReadOnlyList<RoomMessage>> MessagesBefore(string room, long before, int limit) =>
+        ReadMessages("""
+            SELECT seq, author, at, body FROM
+              (SELECT seq, author, at, body FROM room_messages WHERE room = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3) AS latest
+             ORDER BY seq
+            """, room, before, limit);
+
+    private async Task<IReadOnlyList<RoomMessage>> ReadMessages(string sql, string room, long sequence, int limit)
     {
-        await using var cmd = db.CreateCommand("SELECT seq, author, at, body FROM room_messages WHERE room = $1 AND seq > $2 ORDER BY seq LIMIT $3");
+        await using var cmd = db.CreateCommand(sql);
         cmd.Parameters.Add(new() { Value = room });
-        cmd.Parameters.Add(new() { Value = after });
+        cmd.Parameters.Add(new() { Value = sequence });
         cmd.Parameters.Add(new() { Value = limit });
         await using var reader = await cmd.ExecuteReaderAsync();
         var items = new List<RoomMessage>();
         while (await reader.ReadAsync())
             items.Add(new RoomMessage(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(3)));
+        return items;
+    }
+
+    /// <summary>Writes history entries (again, harmlessly, if some were written before).</summary>
+    public async Task AppendChanges(string room, IReadOnlyList<RoomChangeRecord> changes)
+    {
+        await using var cmd = db.CreateCommand("""
+            INSERT INTO room_history (room, seq, action, by_partner, at, detail, private_detail)
+            SELECT $1, s, a, b, t, d, p FROM unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[]) AS c(s, a, b, t, d, p)
+            ON CONFLICT (room, seq) DO NOTHING
+            """);
+        cmd.Parameters.Add(new() { Value = room });
+        cmd.Parameters.Add(new() { Value = changes.Select(c => c.Sequence).ToArray() });
+        cmd.Parameters.Add(new() { Value = changes.Select(c => c.Action).ToArray() });
+        cmd.Parameters.Add(new() { Value = changes.Select(c => c.ByPartner).ToArray() });
+        cmd.Parameters.Add(new() { Value = changes.Select(c => c.At).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        cmd.Parameters.Add(new() { Value = changes.Select(c => c.Detail).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        cmd.Parameters.Add(new() { Value = changes.Select(c => c.PrivateDetail).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// Stored history entries with <paramref name="after"/> &lt; sequence &lt; <paramref name="below"/>:
+    /// the first <paramref name="limit"/> of them, or with <paramref name="latest"/> the last; oldest first either way.
+    /// </summary>
+    public async Task<IReadOnlyList<RoomChangeRecord>> Changes(string room, long after, long below, int limit, bool latest = false)
+    {
+        await using var cmd = db.CreateCommand($"""
+            SELECT seq, action, by_partner, at, detail, private_detail FROM
+              (SELECT * FROM room_history WHERE room = $1 AND seq > $2 AND seq < $3 ORDER BY seq {(latest ? "DESC" : "")} LIMIT $4) AS page
+             ORDER BY seq
+            """);
+        cmd.Parameters.Add(new() { Value = room });
+        cmd.Parameters.Add(new() { Value = after });
+        cmd.Parameters.Add(new() { Value = below });
+        cmd.Parameters.Add(new() { Value = limit });
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var items = new List<RoomChangeRecord>();
+        while (await reader.ReadAsync())
+            items.Add(new RoomChangeRecord(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
         return items;
     }
 

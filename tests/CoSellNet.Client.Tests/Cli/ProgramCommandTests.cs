@@ -33,6 +33,26 @@ public sealed class ProgramCommandTests
     }
 
     [Fact]
+    public async Task List_walks_every_page_of_the_programs_i_take_part_in()
+    {
+        var node = new StubNode()
+            .Json(HttpStatusCode.OK, new Page<VendorProgram>([Program()], "bmV4dA"))
+            .Json(HttpStatusCode.OK, new Page<VendorProgram>([Program(30, 2) with { VendorId = Isv, VendorName = "Ivy Vendor" }], null))
+            .Json(HttpStatusCode.OK, new Page<VendorProgram>([], null));
+        using var cli = new CliRun(node).Configured();
+
+        var list = await cli.Run("programs", "list");
+        var none = await cli.Run("programs", "list");
+
+        Assert.All([list, none], x => Assert.Equal(ExitCodes.Ok, x.ExitCode));
+        Assert.Equal(["/api/v1/programs?limit=500", "/api/v1/programs?cursor=bmV4dA&limit=500", "/api/v1/programs?limit=500"], cli.Node.Received.Select(x => x.PathAndQuery));
+        Assert.StartsWith("VENDOR", list.Lines[0]);
+        Assert.Contains("Vela Cloud", list.Lines[1]);
+        Assert.Contains("Ivy Vendor", list.Lines[2]);
+        Assert.Contains("No programs.", none.Out + none.Error);
+    }
+
+    [Fact]
     public async Task Set_changes_only_what_is_given_keeping_the_published_rules()
     {
         var node = new StubNode()

@@ -124,6 +124,45 @@ public sealed class RoomCommandTests
     }
 
     [Fact]
+    public async Task Leave_removes_my_own_partner_and_remove_the_one_named()
+    {
+        var node = new StubNode()
+            .Json(HttpStatusCode.OK, Profile(Si, "Sigma Services", PartnerType.Service))
+            .Answer(_ => new HttpResponseMessage(HttpStatusCode.NoContent))
+            .Answer(_ => new HttpResponseMessage(HttpStatusCode.NoContent));
+        using var cli = new CliRun(node).Configured();
+
+        var leave = await cli.Run("rooms", "leave", RoomId);
+        var remove = await cli.Run("rooms", "remove", RoomId, Vendor);
+
+        Assert.All([leave, remove], x => Assert.Equal(ExitCodes.Ok, x.ExitCode));
+        Assert.Equal(
+        [
+            (HttpMethod.Get, "/api/v1/partners/me"),
+            (HttpMethod.Delete, $"{R}/members/{Si}"),
+            (HttpMethod.Delete, $"{R}/members/{Vendor}"),
+        ], cli.Node.Received.Select(x => (x.Method, x.PathAndQuery)));
+        Assert.Contains($"Sigma Services left room {RoomId}.", leave.Error);
+        Assert.Contains($"Removed {Vendor} from room {RoomId}.", remove.Error);
+    }
+
+    [Fact]
+    public async Task The_last_member_refused_by_the_open_registration_rule_exits_5_with_the_nodes_words()
+    {
+        const string detail = "Rule 'last-member-keeps-deal': you are the last member of this room, and its registration is pending.";
+        var node = new StubNode()
+            .Json(HttpStatusCode.OK, Profile(Isv, "Ivy Analytics", PartnerType.Technology))
+            .Problem(409, "Last member of a room with an open deal registration", detail, ""","rule":"last-member-keeps-deal" """);
+        using var cli = new CliRun(node).Configured();
+
+        var r = await cli.Run("rooms", "leave", RoomId);
+
+        Assert.Equal(ExitCodes.Conflict, r.ExitCode);
+        Assert.Contains("error: Last member of a room with an open deal registration (409)", r.Error);
+        Assert.Contains(detail, r.Error);
+    }
+
+    [Fact]
     public async Task Members_names_who_invited_whom()
     {
         var node = new StubNode().Json(HttpStatusCode.OK, new Page<RoomMember>([Member(Isv), Member(Si, status: MemberStatus.Invited)], null));
@@ -159,16 +198,19 @@ public sealed class RoomCommandTests
     {
         var node = new StubNode()
             .Json(HttpStatusCode.OK, Room())
-            .Json(HttpStatusCode.OK, new Page<RoomMessage>([Message(1, Isv, "Hi all"), Message(2, Si, "Hello")], "m2"))
             .Json(HttpStatusCode.OK, new Page<RoomMessage>([Message(3, Vendor, "Welcome"), Message(4, "0ff0000000000000000000000000000d", "(gone)")], null))
-            .Json(HttpStatusCode.OK, new Page<RoomMessage>([Message(1, Isv, "Hi all")], null));
+            .Json(HttpStatusCode.OK, new Page<RoomMessage>([Message(2, Si, "Hello")], null))
+            .Json(HttpStatusCode.OK, new Page<RoomMessage>([Message(1, Isv, "Hi all")], "m1"))
+            .Json(HttpStatusCode.OK, new Page<RoomMessage>([Message(2, Si, "Hello")], null));
         using var cli = new CliRun(node).Configured();
 
         var table = await cli.Run("rooms", "messages", RoomId, "--limit", "3");
         var json = await cli.Run("rooms", "messages", RoomId, "-o", "json");
 
         Assert.Equal(ExitCodes.Ok, table.ExitCode);
-        Assert.Equal([R, $"{R}/messages?limit=500", $"{R}/messages?cursor=m2&limit=500", $"{R}/messages?limit=500"], cli.Node.Received.Select(x => x.PathAndQuery));
+        // --limit reads backward from the latest (here in two pages, as a node may answer short); without it, everything forward.
+        Assert.Equal([R, $"{R}/messages?before={long.MaxValue}&limit=3", $"{R}/messages?before=3&limit=1", $"{R}/messages?limit=500", $"{R}/messages?cursor=m1&limit=500"],
+            cli.Node.Received.Select(x => x.PathAndQuery));
         Assert.Equal(
         [
             "SEQ  AT                    FROM                              TEXT",

@@ -74,6 +74,23 @@ public sealed class RoomClientTests
     }
 
     [Fact]
+    public async Task Messages_and_history_read_backward_from_a_sequence_or_the_latest()
+    {
+        var node = new StubNode()
+            .Json(HttpStatusCode.OK, new Page<RoomMessage>([Message(7, Isv, "Latest")], null))
+            .Json(HttpStatusCode.OK, new Page<RoomChange>([], null));
+        using var client = node.Client();
+
+        var latest = await client.ListRoomMessagesBeforeAsync(RoomId, limit: 1);
+        await client.ListRoomHistoryBeforeAsync(RoomId, 40, 20);
+
+        Assert.Equal([$"/api/v1/rooms/{RoomId}/messages?before={long.MaxValue}&limit=1", $"/api/v1/rooms/{RoomId}/history?before=40&limit=20"],
+            node.Received.Select(x => x.PathAndQuery));
+        Assert.Equal(7, latest.Items.Single().Sequence);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.ListRoomMessagesBeforeAsync(RoomId, 0));
+    }
+
+    [Fact]
     public async Task Opening_a_room_sends_the_account_the_overlap_and_the_opportunity()
     {
         var node = new StubNode().Json(HttpStatusCode.Created, Room());
@@ -128,7 +145,8 @@ public sealed class RoomClientTests
             .Json(HttpStatusCode.Created, Touch())
             .Json(HttpStatusCode.OK, Touch(1, Isv, TouchKind.Influenced))
             .Answer(_ => new HttpResponseMessage(HttpStatusCode.NoContent))
-            .Json(HttpStatusCode.Created, Registration());
+            .Json(HttpStatusCode.Created, Registration())
+            .Answer(_ => new HttpResponseMessage(HttpStatusCode.NoContent));
         using var client = node.Client();
 
         await client.PostRoomMessageAsync(RoomId, "Kick-off Tuesday?");
@@ -140,6 +158,7 @@ public sealed class RoomClientTests
         await client.UpdateTouchAsync(RoomId, 1, new TouchUpdate(Kind: TouchKind.Influenced));
         await client.RemoveTouchAsync(RoomId, 1);
         var registration = await client.RegisterDealAsync(RoomId, new RegisterDeal(Vendor, "Sourced by Ivy"));
+        await client.RemoveRoomMemberAsync(RoomId, Si);
 
         var r = $"/api/v1/rooms/{RoomId}";
         Assert.Equal(
@@ -153,6 +172,7 @@ public sealed class RoomClientTests
             (Patch, $"{r}/touches/1", """{"kind":"influenced","at":null,"note":null}"""),
             (HttpMethod.Delete, $"{r}/touches/1", null),
             (HttpMethod.Post, $"{r}/registrations", $$"""{"vendorId":"{{Vendor}}","note":"Sourced by Ivy"}"""),
+            (HttpMethod.Delete, $"{r}/members/{Si}", null),
         ], node.Received.Select(x => (x.Method, x.PathAndQuery, x.Body)));
         Assert.Equal(RoomTaskStatus.Done, done.Status);
         Assert.Equal(OpportunityStage.Negotiate, negotiate.Stage);
@@ -172,6 +192,7 @@ public sealed class RoomClientTests
         await Assert.ThrowsAsync<ArgumentException>(() => client.RegisterDealAsync(RoomId, new RegisterDeal(" ")));
         await Assert.ThrowsAsync<ArgumentException>(() => client.RejectRegistrationAsync(Vendor, RegistrationId, ""));
         await Assert.ThrowsAsync<ArgumentException>(() => client.SetRoomMemberRoleAsync(RoomId, "", RoomRole.Viewer));
+        await Assert.ThrowsAsync<ArgumentException>(() => client.RemoveRoomMemberAsync(RoomId, " "));
 
         Assert.Empty(node.Received);
     }
