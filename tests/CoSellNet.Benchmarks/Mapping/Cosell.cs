@@ -4,8 +4,8 @@ using System.Text.Json;
 
 namespace CoSellNet.Benchmarks.Mapping;
 
-/// <summary>What one run of <c>cosell</c> did, with the moments (Stopwatch timestamps) it started, printed each line of standard error, and ended.</summary>
-internal sealed record CliRun(string Command, int ExitCode, string Stdout, IReadOnlyList<(long At, string Line)> Stderr, long Started, long Ended, TimeSpan Cpu)
+/// <summary>What one run of <c>cosell</c> (process id <c>Pid</c>) did, with the moments (Stopwatch timestamps) it started, printed each line of standard error, and ended.</summary>
+internal sealed record CliRun(string Command, int Pid, int ExitCode, string Stdout, IReadOnlyList<(long At, string Line)> Stderr, long Started, long Ended, TimeSpan Cpu)
 {
     public double Seconds => Stopwatch.GetElapsedTime(Started, Ended).TotalSeconds;
 
@@ -78,10 +78,11 @@ internal sealed class Cosell(string name, string dll, string directory)
         }
         var ended = Stopwatch.GetTimestamp();
         process.WaitForExit(); // drains the redirected streams
+        var pid = RunningPid;
         RunningPid = 0;
         var cpu = CpuClock.Children() - cpuBefore;
         lock (stdout)
             lock (stderr)
-                return new CliRun(string.Join(' ', args), process.ExitCode, stdout.ToString(), [.. stderr], started, ended, cpu);
+                return new CliRun(string.Join(' ', args), pid, process.ExitCode, stdout.ToString(), [.. stderr], started, ended, cpu);
     }
 }

@@ -14,6 +14,7 @@ internal static partial class CpuClock
 {
     private const int RusageChildren = -1;
     private const int ScClkTck = 2;
+    private const int ClockThreadCpuTimeId = 3;
     private static readonly double TicksPerSecond = Sysconf(ScClkTck) is > 0 and var t ? t : 100;
 
     /// <summary>CPU time of all children of this process that have exited and been waited for.</summary>
@@ -35,18 +36,41 @@ internal static partial class CpuClock
         return TimeSpan.FromSeconds(ticks / TicksPerSecond);
     }
 
-    /// <summary>A process and its live children (by parent id), plus children it has reaped: a PostgreSQL postmaster and its backends.</summary>
+    /// <summary>A process and its live children, plus children it has reaped: a PostgreSQL postmaster and its backends.</summary>
     public static TimeSpan Tree(int pid)
     {
         var total = Process(pid, withReaped: true);
+        foreach (var child in ChildrenOf(pid)) total += Process(child);
+        return total;
+    }
+
+    /// <summary>
+    /// The live children of a process. The kernel lists them in <c>/proc/pid/task/pid/children</c>,
+    /// one small read, which matters at ten samples a second on a 2-core machine; without that file,
+    /// every process's parent id is read from <c>/proc</c>.
+    /// </summary>
+    public static List<int> ChildrenOf(int pid)
+    {
+        var children = new List<int>();
+        try
+        {
+            foreach (var id in File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                children.Add(int.Parse(id, CultureInfo.InvariantCulture));
+            return children;
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(System.IO.Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var child) || child == pid) continue;
-            if (Stat(child) is { } f && f[1] == pid.ToString(CultureInfo.InvariantCulture))
-                total += Process(child);
+            if (Stat(child) is { } f && f[1] == pid.ToString(CultureInfo.InvariantCulture)) children.Add(child);
         }
-        return total;
+        return children;
     }
+
+    /// <summary>CPU time of the calling thread (<c>CLOCK_THREAD_CPUTIME_ID</c>): what a piece of synchronous work cost this process, however long it waited for a core.</summary>
+    public static TimeSpan Thread() =>
+        ClockGetTime(ClockThreadCpuTimeId, out var now) == 0 ? TimeSpan.FromTicks(now.Seconds * TimeSpan.TicksPerSecond + now.Nanoseconds / 100) : TimeSpan.Zero;
 
     private static string[]? Stat(int pid)
     {
@@ -61,6 +85,16 @@ internal static partial class CpuClock
 
     [LibraryImport("libc", EntryPoint = "getrusage")]
     private static partial int GetRusage(int who, [Out] long[] usage);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clock, out TimeSpec time);
 
     [LibraryImport("libc", EntryPoint = "sysconf")]
     private static partial long Sysconf(int name);
