@@ -52,14 +52,12 @@ internal static partial class CpuClock
     public static List<int> ChildrenOf(int pid)
     {
         var children = new List<int>();
-        try
+        if (Read($"/proc/{pid}/task/{pid}/children") is { } list)
         {
-            foreach (var id in File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            foreach (var id in list.Split(' ', StringSplitOptions.RemoveEmptyEntries))
                 children.Add(int.Parse(id, CultureInfo.InvariantCulture));
             return children;
         }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(System.IO.Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var child) || child == pid) continue;
@@ -74,10 +72,26 @@ internal static partial class CpuClock
 
     private static string[]? Stat(int pid)
     {
+        var text = Read($"/proc/{pid}/stat");
+        return text is null ? null : text[(text.LastIndexOf(')') + 2)..].Split(' ');
+    }
+
+    [ThreadStatic] private static byte[]? _buffer;
+
+    /// <summary>
+    /// A small /proc file's text, or null when it cannot be read (the process is gone, or is another
+    /// user's). One open and read into a reused buffer: about half the CPU of File.ReadAllText, which
+    /// adds up at ten samples a second of a dozen files each.
+    /// </summary>
+    public static string? Read(string path)
+    {
+        var buffer = _buffer ??= new byte[16384];
         try
         {
-            var text = File.ReadAllText($"/proc/{pid}/stat");
-            return text[(text.LastIndexOf(')') + 2)..].Split(' ');
+            using var handle = File.OpenHandle(path);
+            var length = 0;
+            while (length < buffer.Length && RandomAccess.Read(handle, buffer.AsSpan(length), length) is > 0 and var read) length += read;
+            return System.Text.Encoding.ASCII.GetString(buffer, 0, length);
         }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }

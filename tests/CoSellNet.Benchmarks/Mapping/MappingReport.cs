@@ -21,10 +21,10 @@ internal static partial class MappingBenchmark
     /// </summary>
     private sealed record UploadRate(UploadWindow Window, int Requests, string Kinds, double NodeSeconds, double BusySeconds, int ChunkRequests, int Copies, double CopySeconds);
 
-    private static List<UploadRate> UploadRates(NodeProcess node, PostgresWatch pg, List<UploadWindow> windows, int slowMs)
+    private static List<UploadRate> UploadRates(NodeProcess node, PostgresWatch pg, List<UploadWindow> windows)
     {
         var lines = node.Lines();
-        var copies = pg.SlowStatements().Where(st => st.Text.TrimStart().StartsWith("COPY", StringComparison.OrdinalIgnoreCase)).ToList();
+        var copies = pg.SlowStatements().Where(st => st.Step.Length == 0 && st.Text.TrimStart().StartsWith("COPY", StringComparison.OrdinalIgnoreCase)).ToList();
         var rates = new List<UploadRate>();
         foreach (var w in windows)
         {
@@ -76,18 +76,19 @@ internal static partial class MappingBenchmark
         var rel = r.Release;
         notes.Add($"release: the node logged {rel.Matches:N0} matches, {rel.NodeSeconds:F2} s of its own time, " + (rel.Inside
             ? "inside the request that brought A's last tags (taken out of A's re-blind row; nothing after A's sync)."
-            : $"in the background: {rel.AfterSeconds:F2} s of it after A's sync ended (the release row, counted in the total)."));
+            : $"in the background, its line logged {rel.AfterSeconds:F2} s after A's sync ended (the release row, counted in the total; 0 when it was over before A's cosell exited)."));
         var m = r.Memory;
         var pss = m.PgPssPeak is { } p ? $"Σ Pss peak {ServerMemory.Mib(p)} (shared pages split among the processes mapping them: the cluster's real share)" : "Pss not readable";
-        notes.Add($"server memory, sampled every 100 ms ({m.Samples:N0} samples; Pss every fifth): node RSS peak {ServerMemory.Mib(m.NodeRssPeak)} (the kernel's VmHWM at the end {ServerMemory.Mib(r.NodeHwm)}); " +
+        notes.Add($"server memory, sampled every 100 ms ({m.Samples:N0} samples; Pss every twentieth): node RSS peak {ServerMemory.Mib(m.NodeRssPeak)} (the kernel's VmHWM at the end {ServerMemory.Mib(r.NodeHwm)}); " +
                   $"PostgreSQL (postmaster + backends, {m.PgProcessesAtRssPeak} processes at the peak) Σ RSS peak {ServerMemory.Mib(m.PgRssPeak)}, which counts shared memory " +
                   $"(shared_buffers {r.SharedBuffers}) once per process that touched it, {pss}; node RSS + PostgreSQL Pss at the same moment, peak {ServerMemory.Mib(m.ServerPeak)} (issue 5: ≤ 1 GiB at 1M × 1M).");
         foreach (var u in r.Uploads)
         {
+            var all = r.Options.SlowMs == 0;
             var copy = u.Copies == 0
-                ? $"no COPY statement ≥ {r.Options.SlowMs} ms logged"
-                : $"COPY statements logged (≥ {r.Options.SlowMs} ms): {u.Copies} in {u.CopySeconds:F2} s = {u.Window.Points / u.CopySeconds:N0} points/s" +
-                  (r.Options.SlowMs == 0 ? " (every statement logged)" : $" (only COPYs over the threshold are logged; {u.ChunkRequests} chunk requests; --slow-ms 0 logs them all)");
+                ? (all ? "PostgreSQL logged no COPY" : $"no COPY over {r.Options.SlowMs} ms logged")
+                : (all ? "COPY statements" : $"COPY statements over {r.Options.SlowMs} ms") + $": {u.Copies} in {u.CopySeconds:F2} s = {u.Window.Points / u.CopySeconds:N0} points/s" +
+                  (all ? "" : $" (shorter ones are not logged; {u.ChunkRequests} chunk requests; --slow-ms 0 logs them all)");
             notes.Add($"upload {u.Window.Side}: {u.Window.Points:N0} points; node time on {u.Kinds}: {u.NodeSeconds:F2} s = {u.Window.Points / u.NodeSeconds:N0} points/s " +
                       $"(open {u.BusySeconds:F2} s: {u.Window.Points / u.BusySeconds:N0} points/s); {copy}.");
         }
@@ -105,7 +106,7 @@ internal static partial class MappingBenchmark
     }
 
     /// <summary>Where the node's time went (its request log, per cosell run) and PostgreSQL's slow statements.</summary>
-    private static string Profile(NodeProcess node, List<(string Label, CliRun Run)> runs, PostgresWatch pg)
+    private static string Profile(NodeProcess node, List<(string Label, CliRun Run)> runs, PostgresWatch pg, int slowMs)
     {
         var text = new StringBuilder("node time per request kind (its request log: time from request start to response end), per cosell run:\n");
         var lines = node.Lines();
@@ -117,7 +118,7 @@ internal static partial class MappingBenchmark
                 text.AppendLine(CultureInfo.InvariantCulture, $"    {g.Sum(r => r.Milliseconds) / 1000,8:F2} s  {g.Count(),4} × {g.Key}  (max {g.Max(r => r.Milliseconds):F0} ms)");
         }
         var slow = pg.SlowStatements();
-        text.AppendLine(CultureInfo.InvariantCulture, $"PostgreSQL statements of the run's database that took at least the --slow-ms threshold: {slow.Count}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"PostgreSQL statements of the run's database logged (log_min_duration_statement = {slowMs} ms{(slowMs == 0 ? ": all" : "")}): {slow.Count}, the 15 kinds that took longest in all:");
         foreach (var g in slow.GroupBy(st => st.Kind).OrderByDescending(g => g.Sum(st => st.Milliseconds)).Take(15))
             text.AppendLine(CultureInfo.InvariantCulture, $"    {g.Sum(st => st.Milliseconds) / 1000,8:F2} s  {g.Count(),4} × {g.Key}  (max {g.Max(st => st.Milliseconds):F0} ms)");
         return text.ToString().TrimEnd();
@@ -138,7 +139,7 @@ internal static partial class MappingBenchmark
                       $"{2.0 * n / r.Total.Seconds:N0} records/s end to end.");
         foreach (var note in Notes(r)) md.AppendLine(CultureInfo.InvariantCulture, $"- {char.ToUpperInvariant(note[0])}{note[1..]}");
         var overlap = r.Options.Overlap != 0.2 ? $" --overlap {r.Options.Overlap.ToString(CultureInfo.InvariantCulture)}" : "";
-        var slow = r.Options.SlowMs != 100 ? $" --slow-ms {r.Options.SlowMs}" : "";
+        var slow = r.Options.SlowMs != DefaultSlowMs ? $" --slow-ms {r.Options.SlowMs}" : "";
         md.AppendLine(CultureInfo.InvariantCulture, $"- Command (from `tests/CoSellNet.Benchmarks`): `dotnet run -c Release -- mapping --size {n}{overlap}{slow}`");
         md.AppendLine();
         md.Append(table);

@@ -76,11 +76,16 @@ internal sealed partial class PostgresWatch
         return new PostgresWatch(pid, database, File.Exists(log) ? log : null, sharedBuffers);
     }
 
-    /// <summary>A statement the server logged with its duration, and when it logged it (its end; a Stopwatch timestamp).</summary>
-    public sealed record Statement(long At, double Milliseconds, string Text)
+    /// <summary>
+    /// A statement the server logged with its duration, and when it logged it (its end; a Stopwatch
+    /// timestamp). <paramref name="Step"/> is "parse" or "bind" for those steps of the extended
+    /// protocol (logged on their own when over the threshold; bind is where an unnamed statement is
+    /// planned), else empty: the statement's execution.
+    /// </summary>
+    public sealed record Statement(long At, double Milliseconds, string Step, string Text)
     {
-        /// <summary>The statement's first words, for totals.</summary>
-        public string Kind => string.Join(' ', Whitespace().Replace(Text, " ").Trim().Split(' ').Take(9));
+        /// <summary>The statement's first words, for totals; parse and bind apart from executions, so counts stay counts of statements.</summary>
+        public string Kind => (Step.Length > 0 ? $"({Step}) " : "") + string.Join(' ', Whitespace().Replace(Text, " ").Trim().Split(' ').Take(9));
     }
 
     /// <summary>The server log since this watch was opened (every database's lines).</summary>
@@ -113,8 +118,8 @@ internal sealed partial class PostgresWatch
                 if (m.Groups[2].Value != _database || DurationStatement().Match(m.Groups[3].Value) is not { Success: true } d) continue;
                 var at = NodeProcess.ToTimestamp(DateTime.ParseExact(m.Groups[1].Value, "yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture,
                     DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal));
-                current = new Statement(at, double.Parse(d.Groups[1].Value, CultureInfo.InvariantCulture), "");
-                text.Append(d.Groups[2].Value);
+                current = new Statement(at, double.Parse(d.Groups[1].Value, CultureInfo.InvariantCulture), d.Groups[2].Value is "parse" or "bind" ? d.Groups[2].Value : "", "");
+                text.Append(d.Groups[3].Value);
             }
             else if (current is not null) text.Append(' ').Append(line.Trim());
         }
@@ -126,7 +131,7 @@ internal sealed partial class PostgresWatch
     [GeneratedRegex(@"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) UTC \[\d+\] (?:[^@ ]*@(\S*) )?(.*)$")]
     private static partial Regex LogLine();
 
-    [GeneratedRegex(@"LOG:\s+duration: (\d+(?:\.\d+)?) ms\s+(?:statement|execute [^:]*|bind [^:]*|parse [^:]*): (.*)$")]
+    [GeneratedRegex(@"LOG:\s+duration: (\d+(?:\.\d+)?) ms\s+(statement|execute|bind|parse)[^:]*: (.*)$")]
     private static partial Regex DurationStatement();
 
     [GeneratedRegex(@"\s+")]

@@ -9,7 +9,8 @@ namespace CoSellNet.Benchmarks.Mapping;
 /// (shared_buffers, the binary) once per process that touched it, which overstates what the cluster
 /// uses; the proportional set size (Pss, from smaps_rollup, where readable) splits every shared page
 /// among the processes that map it, so its sum is the cluster's real share. Pss costs the kernel a
-/// walk of each process's mappings, so it is read every fifth sample only.
+/// walk of each process's mappings (~0.25 ms of CPU per backend), so it is read every twentieth
+/// sample only, and resident sets (one small read each) every sample.
 /// </summary>
 internal sealed class ServerMemory(int nodePid)
 {
@@ -30,8 +31,8 @@ internal sealed class ServerMemory(int nodePid)
 
     public int Samples => _samples;
 
-    /// <summary>Whether this sample should read Pss too (every fifth).</summary>
-    public bool WantsPss => _samples % 5 == 0;
+    /// <summary>Whether this sample should read Pss too (every twentieth: 2 s).</summary>
+    public bool WantsPss => _samples % 20 == 0;
 
     public void Record(long nodeRss, PostgresWatch.Usage pg, TimeSpan spent)
     {
@@ -51,48 +52,26 @@ internal sealed class ServerMemory(int nodePid)
     }
 
     /// <summary>The node's resident set now.</summary>
-    public long NodeRss() => Status(nodePid, "VmRSS:") ?? 0;
+    public long NodeRss() => Rss(nodePid);
 
     /// <summary>The node's peak resident set over its whole life, as the kernel kept it.</summary>
     public long NodeHwm() => Status(nodePid, "VmHWM:") ?? 0;
 
     /// <summary>A "Name:   N kB" field of /proc/pid/status, in bytes; null when the process is gone.</summary>
-    public static long? Status(int pid, string field)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-                if (line.StartsWith(field, StringComparison.Ordinal))
-                    return Kilobytes(line[field.Length..]);
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-        return null;
-    }
+    public static long? Status(int pid, string field) => Field(CpuClock.Read($"/proc/{pid}/status"), field);
 
-    /// <summary>Resident bytes from /proc/pid/statm (second field, in pages): the cheapest read of it.</summary>
-    public static long Rss(int pid)
-    {
-        try
-        {
-            var fields = File.ReadAllText($"/proc/{pid}/statm").Split(' ');
-            return long.Parse(fields[1], CultureInfo.InvariantCulture) * Environment.SystemPageSize;
-        }
-        catch (IOException) { return 0; }
-        catch (UnauthorizedAccessException) { return 0; }
-    }
+    /// <summary>Resident bytes from /proc/pid/statm (second field, in pages): the cheapest read of it; 0 when the process is gone.</summary>
+    public static long Rss(int pid) =>
+        CpuClock.Read($"/proc/{pid}/statm") is { } statm ? long.Parse(statm.Split(' ')[1], CultureInfo.InvariantCulture) * Environment.SystemPageSize : 0;
 
-    /// <summary>The proportional set size from /proc/pid/smaps_rollup; null when it cannot be read (another user's process without privilege).</summary>
-    public static long? Pss(int pid)
+    /// <summary>The proportional set size from /proc/pid/smaps_rollup; null when it cannot be read (gone, or another user's process without privilege).</summary>
+    public static long? Pss(int pid) => Field(CpuClock.Read($"/proc/{pid}/smaps_rollup"), "Pss:");
+
+    private static long? Field(string? text, string field)
     {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid}/smaps_rollup"))
-                if (line.StartsWith("Pss:", StringComparison.Ordinal))
-                    return Kilobytes(line[4..]);
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
+        if (text is null) return null;
+        foreach (var line in text.AsSpan().EnumerateLines())
+            if (line.StartsWith(field, StringComparison.Ordinal)) return Kilobytes(line[field.Length..].ToString());
         return null;
     }
 
