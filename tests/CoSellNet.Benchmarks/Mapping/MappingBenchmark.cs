@@ -249,6 +249,9 @@ internal static partial class MappingBenchmark
         var matches = long.Parse(line.Groups[2].Value, CultureInfo.InvariantCulture);
         var seconds = double.Parse(line.Groups[3].Value, CultureInfo.InvariantCulture) / 1000;
         if (version < 1) throw new InvalidOperationException($"The node released version {version}: {line.Value}");
+        // A release logged before A's sync ended may have been inside its last tags request: that
+        // request's "Request finished" line says so, and the console logger may not have printed it yet.
+        if (end <= syncA2.Ended) await node.Settle();
         var lastTags = NodeProcess.Finished(node.Lines().Where(l => l.At >= syncA2.Started && l.At <= syncA2.Ended))
             .Where(r => r.Path.EndsWith("/tags", StringComparison.Ordinal)).Select(r => (long?)r.At).Max();
         var inside = lastTags is { } t && end <= t;
