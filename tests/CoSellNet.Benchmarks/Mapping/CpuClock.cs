@@ -6,9 +6,10 @@ namespace CoSellNet.Benchmarks.Mapping;
 /// <summary>
 /// CPU time (user + system) of the processes a run involves, read from the kernel: this process's
 /// finished children (each <c>cosell</c> run: <c>getrusage(RUSAGE_CHILDREN)</c>), a running
-/// process by id (<c>/proc/pid/stat</c>), and a PostgreSQL cluster (postmaster, its live backends,
-/// and backends that have exited, which the postmaster has reaped). On a shared machine this says
-/// what the work cost, whatever share of the cores it got.
+/// process by id (<c>/proc/pid/stat</c>, optionally with the children it has reaped) and its live
+/// children (for a PostgreSQL postmaster and its backends, see <see cref="PostgresWatch.Read"/>), and
+/// the calling thread. On a shared machine this says what the work cost, whatever share of the
+/// cores it got.
 /// </summary>
 internal static partial class CpuClock
 {
@@ -34,14 +35,6 @@ internal static partial class CpuClock
         var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
         if (withReaped) ticks += long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
         return TimeSpan.FromSeconds(ticks / TicksPerSecond);
-    }
-
-    /// <summary>A process and its live children, plus children it has reaped: a PostgreSQL postmaster and its backends.</summary>
-    public static TimeSpan Tree(int pid)
-    {
-        var total = Process(pid, withReaped: true);
-        foreach (var child in ChildrenOf(pid)) total += Process(child);
-        return total;
     }
 
     /// <summary>

@@ -147,20 +147,24 @@ internal static partial class MappingBenchmark
             phases.Add(Measured("A: import + blind + upload", sa, syncA.Started, syncA.Ended, n, f => f.BlindA));
             var uploads = new List<UploadWindow> { new("A", syncA.Started, syncA.Ended, n) };
 
-            // 2. B imports, blinds and uploads, then re-blinds A's points: split where the node logged B's first request for a task.
+            // 2. B imports, blinds and uploads, then re-blinds A's points: split where the node logged B's
+            // first request for a task, if that came after B's upload was over; a client that overlaps the
+            // two gets one row, against both parts of the floor.
             var (syncB, sb) = await Command("B: cosell sync partner-b-accounts.csv", b, "sync", exportB.Path, "-o", "json");
             Expect(syncB, n, n, "B's first sync");
             await node.Settle();
-            var split = node.Lines().Where(l => l.At >= syncB.Started && l.At <= syncB.Ended && TaskRequest().IsMatch(l.Line)).Select(l => (long?)l.At).FirstOrDefault();
-            if (split is { } at)
+            var inB = node.Lines().Where(l => l.At >= syncB.Started && l.At <= syncB.Ended).ToList();
+            var split = inB.Where(l => TaskRequest().IsMatch(l.Line)).Select(l => (long?)l.At).FirstOrDefault();
+            var uploaded = NodeProcess.Finished(inB).Where(r => r.Path.Contains("/psi/uploads", StringComparison.Ordinal)).Select(r => (long?)r.At).Max();
+            if (split is { } at && (uploaded is null || uploaded <= at))
             {
                 phases.Add(Measured("B: import + blind + upload", sb, syncB.Started, at, n, f => f.BlindB));
                 phases.Add(Measured("B: re-blind A's points", sb, at, syncB.Ended, n, f => f.ReblindByB));
-                uploads.Add(new UploadWindow("B", syncB.Started, at, n));
             }
-            else // a client that asks for tasks some other way: one row, against both parts of the floor
+            else
                 phases.Add(Measured("B: import + blind + upload + re-blind A's points", sb, syncB.Started, syncB.Ended, 2L * n, f => f.BlindB + f.ReblindByB,
-                    "no GET .../psi/tasks in B's sync to split at"));
+                    split is null ? "no GET .../psi/tasks in B's sync to split at" : "B's upload and re-blind overlapped"));
+            uploads.Add(new UploadWindow("B", syncB.Started, uploaded ?? syncB.Ended, n));
 
             // 3. A re-blinds B's points; the node intersects when the last tags are in: inside that request
             // (the node as it was), or in the background after it returned, which the total must then wait for.

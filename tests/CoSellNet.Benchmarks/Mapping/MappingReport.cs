@@ -11,13 +11,15 @@ internal static partial class MappingBenchmark
         CryptoFloor FloorBefore, CryptoFloor FloorAfter, Timed Startup, ReleaseTiming Release, ServerMemory Memory, long NodeHwm, string SharedBuffers,
         TimeSpan HarnessCpu, List<UploadRate> Uploads);
 
-    /// <summary>A side's upload: from its sync's start to its end (A), or to its first task request (B).</summary>
+    /// <summary>A side's upload: from its sync's start to its end (A), or to the end of its last upload request (B).</summary>
     private sealed record UploadWindow(string Side, long From, long To, long Points);
 
     /// <summary>
     /// How fast the node took a side's points in: the node's own time on the upload's requests
     /// (summed; and as the time any of them was open, which is less when they overlap), and the
-    /// COPY statements PostgreSQL logged in the same window.
+    /// COPY statements PostgreSQL logged in the same window. Only COPYs into what A's first sync
+    /// copied into count: that sync only uploads, so they are the upload's; a tags COPY of a re-blind
+    /// that overlaps B's upload is not.
     /// </summary>
     private sealed record UploadRate(UploadWindow Window, int Requests, string Kinds, double NodeSeconds, double BusySeconds, int ChunkRequests, int Copies, double CopySeconds);
 
@@ -26,6 +28,7 @@ internal static partial class MappingBenchmark
         var lines = node.Lines();
         var copies = pg.SlowStatements().Where(st => st.Step.Length == 0 && st.Text.TrimStart().StartsWith("COPY", StringComparison.OrdinalIgnoreCase)).ToList();
         var rates = new List<UploadRate>();
+        HashSet<string>? uploadKinds = null;
         foreach (var w in windows)
         {
             var requests = NodeProcess.Finished(lines.Where(l => l.At >= w.From && l.At <= w.To)).Where(r => r.Path.Contains("/psi/uploads", StringComparison.Ordinal)).ToList();
@@ -37,7 +40,8 @@ internal static partial class MappingBenchmark
                 busy += to - Math.Max(from, reach);
                 reach = to;
             }
-            var inWindow = copies.Where(st => st.At >= w.From && st.At <= w.To).ToList();
+            var inWindow = copies.Where(st => st.At >= w.From && st.At <= w.To && (uploadKinds is null || uploadKinds.Contains(st.Kind))).ToList();
+            uploadKinds ??= [.. inWindow.Select(st => st.Kind)];
             rates.Add(new UploadRate(w, requests.Count, string.Join(", ", requests.GroupBy(r => r.Kind).Select(g => $"{g.Count()} × {g.Key[..(g.Key.IndexOf(' ', StringComparison.Ordinal) + 1)]}…{g.Key[g.Key.IndexOf("/psi/", StringComparison.Ordinal)..]}")),
                 requests.Sum(r => r.Milliseconds) / 1000, (double)busy / Stopwatch.Frequency, requests.Count(r => r.Path.Contains("/chunks/", StringComparison.Ordinal)),
                 inWindow.Count, inWindow.Sum(st => st.Milliseconds) / 1000));
@@ -89,10 +93,12 @@ internal static partial class MappingBenchmark
                 ? (all ? "PostgreSQL logged no COPY" : $"no COPY over {r.Options.SlowMs} ms logged")
                 : (all ? "COPY statements" : $"COPY statements over {r.Options.SlowMs} ms") + $": {u.Copies} in {u.CopySeconds:F2} s = {u.Window.Points / u.CopySeconds:N0} points/s" +
                   (all ? "" : $" (shorter ones are not logged; {u.ChunkRequests} chunk requests; --slow-ms 0 logs them all)");
-            notes.Add($"upload {u.Window.Side}: {u.Window.Points:N0} points; node time on {u.Kinds}: {u.NodeSeconds:F2} s = {u.Window.Points / u.NodeSeconds:N0} points/s " +
-                      $"(open {u.BusySeconds:F2} s: {u.Window.Points / u.BusySeconds:N0} points/s); {copy}.");
+            notes.Add(u.Requests == 0
+                ? $"upload {u.Window.Side}: {u.Window.Points:N0} points; the node logged no request under …/psi/uploads; {copy}."
+                : $"upload {u.Window.Side}: {u.Window.Points:N0} points; node time on {u.Kinds}: {u.NodeSeconds:F2} s = {u.Window.Points / u.NodeSeconds:N0} points/s " +
+                  $"(open {u.BusySeconds:F2} s: {u.Window.Points / u.BusySeconds:N0} points/s); {copy}.");
         }
-        if (r.Uploads.Count > 1)
+        if (r.Uploads.Count > 1 && r.Uploads.All(u => u.Requests > 0))
         {
             var points = r.Uploads.Sum(u => u.Window.Points);
             var copySeconds = r.Uploads.Sum(u => u.CopySeconds);

@@ -38,7 +38,20 @@ internal sealed partial class PostgresWatch
     public Usage Read(bool withPss)
     {
         if (Postmaster <= 0) return default;
-        var cpu = CpuClock.Process(Postmaster, withReaped: true);
+        // A backend reaped between reading the postmaster (whose reaped-children time would then
+        // include it) and listing the backends would be counted nowhere, and a phase ending on that
+        // sample would show PostgreSQL's CPU going backwards: read again while the postmaster's total moves.
+        for (var attempt = 0; ; attempt++)
+        {
+            var before = CpuClock.Process(Postmaster, withReaped: true);
+            var usage = Backends(before, withPss);
+            if (CpuClock.Process(Postmaster, withReaped: true) == before || attempt == 4) return usage;
+        }
+    }
+
+    private Usage Backends(TimeSpan postmaster, bool withPss)
+    {
+        var cpu = postmaster;
         var rss = ServerMemory.Rss(Postmaster);
         long? pss = withPss ? ServerMemory.Pss(Postmaster) : null;
         var children = CpuClock.ChildrenOf(Postmaster);
