@@ -15,6 +15,7 @@ namespace CoSellNet.Benchmarks.Mapping;
 internal sealed class ServerMemory(int nodePid)
 {
     private const long Kib = 1024;
+    private readonly Lock _gate = new();
     private int _samples;
 
     public long NodeRssPeak { get; private set; }
@@ -23,7 +24,7 @@ internal sealed class ServerMemory(int nodePid)
     public long? PgPssPeak { get; private set; }
     private long? _pgPssLast;
 
-    /// <summary>Node RSS plus PostgreSQL's Pss (its RSS sum where Pss is unreadable), at the same moment; the most of it seen.</summary>
+    /// <summary>Node RSS plus PostgreSQL's latest Pss (at most 2 s old; its RSS sum where Pss is unreadable); the most of it seen.</summary>
     public long ServerPeak { get; private set; }
 
     /// <summary>The CPU time the samples took (the sampling thread's), for the harness's own overhead.</summary>
@@ -36,7 +37,7 @@ internal sealed class ServerMemory(int nodePid)
 
     public void Record(long nodeRss, PostgresWatch.Usage pg, TimeSpan spent)
     {
-        lock (this)
+        lock (_gate)
         {
             _samples++;
             Spent += spent;
