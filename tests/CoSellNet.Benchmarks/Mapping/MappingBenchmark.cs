@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using CoSellNet.Protocol;
 using CoSellNet.Testing;
@@ -19,56 +17,36 @@ namespace CoSellNet.Benchmarks.Mapping;
 /// partnership that shares customers at level overlaps both ways.</item>
 /// <item>Timed: A's <c>cosell sync</c> of its export (import, blind, upload); B's (import, blind,
 /// upload, then re-blind A's points: split where B first asks the node for a task); A's second
-/// <c>cosell sync</c> (re-blind B's points; the node intersects when the last tags are in, timed
-/// by the node itself); each side's <c>cosell overlaps -o json</c> (fetch and resolve locally),
-/// checked against the planted overlap.</item>
+/// <c>cosell sync</c> (re-blind B's points), then the node's release, awaited on its log: inside the
+/// request that brings the last tags, or in the background, where the time from the end of A's sync
+/// to the release is a phase of the total; each side's <c>cosell overlaps -o json</c> (fetch and
+/// resolve locally), checked against the planted overlap.</item>
 /// </list>
-/// Wall clock, and CPU time of cosell, the node and PostgreSQL per phase; the node's own time per
-/// request kind and PostgreSQL's slow statements say where the time went.
+/// Wall clock, and CPU time of cosell, the node and PostgreSQL per phase (<see cref="RunSampler"/>);
+/// the server's memory peaks (<see cref="ServerMemory"/>); the node's own time per request kind,
+/// the upload rate it and PostgreSQL's COPY reached, and PostgreSQL's statements say where the time
+/// went; <c>cosell --help</c> before the timed part gives the fixed cost of a cosell start.
 /// </summary>
 internal static partial class MappingBenchmark
 {
     private sealed record Options(int Size, double Overlap, int Seed, int SlowMs, string? Markdown, bool Keep);
 
-    /// <summary>CPU time so far of the running cosell, the node and PostgreSQL, at a moment.</summary>
-    private readonly record struct Sample(long At, TimeSpan Cli, TimeSpan Node, TimeSpan Pg)
+    /// <summary>A row of the table; <paramref name="FloorOf"/> picks its share of the floor, which is measured last.</summary>
+    private sealed record Phase(string Name, double Seconds, double CliCpu, double NodeCpu, double PgCpu, long Records, Func<CryptoFloor, Timed>? FloorOf, string? Note = null)
     {
-        /// <summary>The values at <paramref name="at"/>, interpolated between the samples around it.</summary>
-        public static Sample Interpolate(List<Sample> samples, long at)
-        {
-            if (at <= samples[0].At) return samples[0];
-            for (var i = 1; i < samples.Count; i++)
-            {
-                if (samples[i].At < at) continue;
-                var (x, y) = (samples[i - 1], samples[i]);
-                var f = y.At == x.At ? 1 : (double)(at - x.At) / (y.At - x.At);
-                return new Sample(at, x.Cli + (y.Cli - x.Cli) * f, x.Node + (y.Node - x.Node) * f, x.Pg + (y.Pg - x.Pg) * f);
-            }
-            return samples[^1];
-        }
-    }
-
-    /// <summary>Samples CPU times every 100 ms while a cosell command runs (the first sample before it has started: its CPU time then is zero).</summary>
-    private static async Task Sampler(List<Sample> samples, Cosell cli, NodeProcess node, PostgresWatch pg, CancellationToken stop)
-    {
-        samples.Add(new Sample(Stopwatch.GetTimestamp(), TimeSpan.Zero, CpuClock.Process(node.Pid), pg.Cpu()));
-        try
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                await Task.Delay(100, stop);
-                var pid = cli.RunningPid;
-                var cpu = pid > 0 ? CpuClock.Process(pid) : TimeSpan.Zero;
-                if (cpu > TimeSpan.Zero) samples.Add(new Sample(Stopwatch.GetTimestamp(), cpu, CpuClock.Process(node.Pid), pg.Cpu()));
-            }
-        }
-        catch (OperationCanceledException) { }
-    }
-
-    private sealed record Phase(string Name, double Seconds, double CliCpu, double NodeCpu, double PgCpu, long Records, Timed? Floor, string? Note = null)
-    {
+        public Timed? Floor { get; init; }
         public double Cpu => CliCpu + NodeCpu + PgCpu;
     }
+
+    private const string InRowAbove = "CPU in the row above";
+
+    /// <summary>
+    /// PostgreSQL logs every statement of the run's database by default: the COPY rate needs all the
+    /// COPYs, and the run makes few enough statements (hundreds, per chunk and request, not per record)
+    /// that logging them costs PostgreSQL no measurable CPU (10k × 10k: 738 statements, 0.98 CPU-s
+    /// against 1.02 with only those over 100 ms logged).
+    /// </summary>
+    private const int DefaultSlowMs = 0;
 
     public static int Run(string[] args)
     {
@@ -76,12 +54,12 @@ internal static partial class MappingBenchmark
             (int)Arg(args, "--size", 100_000),
             Arg(args, "--overlap", 0.2),
             (int)Arg(args, "--seed", 20261125),
-            (int)Arg(args, "--slow-ms", 100),
+            (int)Arg(args, "--slow-ms", DefaultSlowMs),
             Value(args, "--markdown"),
             args.Contains("--keep"));
-        if (options.Size < 10 || options.Overlap is <= 0 or > 1)
+        if (options.Size < 10 || options.Overlap is <= 0 or > 1 || options.SlowMs < 0)
         {
-            Console.Error.WriteLine("usage: mapping [--size N] [--overlap 0.2] [--seed S] [--slow-ms 100] [--markdown FILE] [--keep]");
+            Console.Error.WriteLine("usage: mapping [--size N] [--overlap 0.2] [--seed S] [--slow-ms 0] [--markdown FILE] [--keep]");
             return 2;
         }
         return RunAsync(options).GetAwaiter().GetResult();
@@ -116,7 +94,7 @@ internal static partial class MappingBenchmark
             var cs = await PostgresServer.CreateDatabaseAsync("bench-mapping");
             var pg = await PostgresWatch.Open(cs, o.SlowMs);
             await using var node = await NodeProcess.StartAsync(cs, configuration);
-            Console.WriteLine($"node {node.Url} up (pid {node.Pid}); PostgreSQL postmaster pid {pg.Postmaster}");
+            Console.WriteLine($"node {node.Url} up (pid {node.Pid}); PostgreSQL postmaster pid {pg.Postmaster}, shared_buffers {pg.SharedBuffers}");
 
             var a = new Cosell("a", cliDll, Path.Combine(work, "a"));
             var b = new Cosell("b", cliDll, Path.Combine(work, "b"));
@@ -130,68 +108,85 @@ internal static partial class MappingBenchmark
             (await a.Run("partnerships", "propose", bId, "--motion", "co-sell", "--rule", "customers=overlaps")).Ok();
             (await b.Run("partnerships", "accept", aId, "--motion", "co-sell", "--rule", "customers=overlaps")).Ok();
             Console.WriteLine($"partners {aId} (A) and {bId} (B), partnership active, customers shared at level overlaps both ways");
+
+            // The fixed cost of starting cosell, which the timed part pays five times.
+            var starts = new List<CliRun>();
+            for (var i = 0; i < 3; i++) starts.Add((await a.Run("--help")).Ok());
+            var startup = new Timed(starts.Average(r => r.Seconds), starts.Average(r => r.Cpu.TotalSeconds));
+            Console.WriteLine($"cosell --help, 3 runs: {startup.Seconds:F2} s wall, {startup.CpuSeconds:F2} CPU-s each on average");
             await node.Settle();
 
             var phases = new List<Phase>();
-            var runs = new List<(string Label, CliRun Run, List<Sample> Samples)>();
+            var runs = new List<(string Label, CliRun Run)>();
+            // Whatever garbage the exports and the floor left is collected now, not by a collection in the middle of a timed run.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            var harnessCpu = Environment.CpuUsage.TotalTime;
+            await using var sampler = new RunSampler(() => a.RunningPid > 0 ? a.RunningPid : b.RunningPid, node, pg, new ServerMemory(node.Pid));
+            sampler.Start();
             async Task<(CliRun Run, List<Sample> Samples)> Command(string label, Cosell cli, params string[] args)
             {
                 Console.Write($"  {label} ... ");
-                var samples = new List<Sample>();
-                using var stop = new CancellationTokenSource();
-                var sampler = Sampler(samples, cli, node, pg, stop.Token);
                 var run = await cli.Run(args);
-                await stop.CancelAsync();
-                await sampler;
-                samples.Add(new Sample(run.Ended, run.Cpu, CpuClock.Process(node.Pid), pg.Cpu()));
+                var end = sampler.Read(0) with { At = run.Ended, CliPid = run.Pid, Cli = run.Cpu };
                 run.Ok();
                 Console.WriteLine($"{run.Seconds:F2} s");
-                runs.Add((label, run, samples));
+                runs.Add((label, run));
                 loads.Add(Load1());
-                return (run, samples);
+                return (run, sampler.Window(sampler.At(run.Started), end, run.Pid));
             }
-            Phase Measured(string name, CliRun run, List<Sample> samples, long from, long to, long records, string? note = null)
+            Phase Measured(string name, List<Sample> samples, long from, long to, long records, Func<CryptoFloor, Timed>? floorOf, string? note = null)
             {
                 var (x, y) = (Sample.Interpolate(samples, from), Sample.Interpolate(samples, to));
-                return new Phase(name, Stopwatch.GetElapsedTime(from, to).TotalSeconds, (y.Cli - x.Cli).TotalSeconds, (y.Node - x.Node).TotalSeconds, (y.Pg - x.Pg).TotalSeconds, records, null, note);
+                return new Phase(name, Stopwatch.GetElapsedTime(from, to).TotalSeconds, (y.Cli - x.Cli).TotalSeconds, (y.Node - x.Node).TotalSeconds, (y.Pg - x.Pg).TotalSeconds, records, floorOf, note);
             }
 
             Console.WriteLine("timed:");
             // 1. A imports, blinds and uploads. B has uploaded nothing, so A has nothing to re-blind.
             var (syncA, sa) = await Command("A: cosell sync partner-a-accounts.csv", a, "sync", exportA.Path, "-o", "json");
             Expect(syncA, n, 0, "A's first sync");
-            phases.Add(Measured("A: import + blind + upload", syncA, sa, syncA.Started, syncA.Ended, n));
+            phases.Add(Measured("A: import + blind + upload", sa, syncA.Started, syncA.Ended, n, f => f.BlindA));
+            var uploads = new List<UploadWindow> { new("A", syncA.Started, syncA.Ended, n) };
 
-            // 2. B imports, blinds and uploads, then re-blinds A's points: split where the node logged B's first request for a task.
+            // 2. B imports, blinds and uploads, then re-blinds A's points: split where the node logged B's
+            // first request for a task, if that came after B's upload was over; a client that overlaps the
+            // two gets one row, against both parts of the floor.
             var (syncB, sb) = await Command("B: cosell sync partner-b-accounts.csv", b, "sync", exportB.Path, "-o", "json");
             Expect(syncB, n, n, "B's first sync");
             await node.Settle();
-            var split = node.Lines().Where(l => l.At >= syncB.Started && l.At <= syncB.Ended && TaskRequest().IsMatch(l.Line)).Select(l => (long?)l.At).FirstOrDefault()
-                ?? throw new InvalidOperationException("The node logged no request for a re-blind task during B's sync.");
-            phases.Add(Measured("B: import + blind + upload", syncB, sb, syncB.Started, split, n));
-            phases.Add(Measured("B: re-blind A's points", syncB, sb, split, syncB.Ended, n));
+            var inB = node.Lines().Where(l => l.At >= syncB.Started && l.At <= syncB.Ended).ToList();
+            var split = inB.Where(l => TaskRequest().IsMatch(l.Line)).Select(l => (long?)l.At).FirstOrDefault();
+            var uploaded = NodeProcess.Finished(inB).Where(r => r.Path.Contains("/psi/uploads", StringComparison.Ordinal)).Select(r => (long?)r.At).Max();
+            if (split is { } at && (uploaded is null || uploaded <= at))
+            {
+                phases.Add(Measured("B: import + blind + upload", sb, syncB.Started, at, n, f => f.BlindB));
+                phases.Add(Measured("B: re-blind A's points", sb, at, syncB.Ended, n, f => f.ReblindByB));
+            }
+            else
+                phases.Add(Measured("B: import + blind + upload + re-blind A's points", sb, syncB.Started, syncB.Ended, 2L * n, f => f.BlindB + f.ReblindByB,
+                    split is null ? "no GET .../psi/tasks in B's sync to split at" : "B's upload and re-blind overlapped"));
+            uploads.Add(new UploadWindow("B", syncB.Started, uploaded ?? syncB.Ended, n));
 
-            // 3. A re-blinds B's points; the node intersects when the last tags are in (inside that request).
+            // 3. A re-blinds B's points; the node intersects when the last tags are in: inside that request
+            // (the node as it was), or in the background after it returned, which the total must then wait for.
             var (syncA2, sa2) = await Command("A: cosell sync", a, "sync", "-o", "json");
             Expect(syncA2, 0, n, "A's second sync");
-            if (syncA2.Json()[0].GetProperty("status").GetProperty("releaseVersion").GetInt32() < 1)
-                throw new InvalidOperationException($"Nothing was released after A's second sync:\n{syncA2.Stdout}");
-            await node.Settle();
-            var release = node.Lines().Where(l => l.At >= syncA2.Started && l.At <= syncA2.Ended).Select(l => ReleaseLine().Match(l.Line)).FirstOrDefault(m => m.Success)
-                ?? throw new InvalidOperationException("The node logged no release during A's second sync.");
-            var releaseSeconds = double.Parse(release.Groups[1].Value, CultureInfo.InvariantCulture) / 1000;
-            phases.Add(Measured("A: re-blind B's points", syncA2, sa2, syncA2.Started, syncA2.Ended, n) with { Seconds = syncA2.Seconds - releaseSeconds });
-            phases.Add(new Phase("release (node: intersect, store matches)", releaseSeconds, 0, 0, 0, 2L * n, null, "CPU in the row above"));
+            var release = await Release(node, sampler, syncA2, sa2[^1], n, shared);
+            phases.Add(Measured("A: re-blind B's points", sa2, syncA2.Started, syncA2.Ended, n, f => f.ReblindByA) with { Seconds = syncA2.Seconds - release.InsideSeconds });
+            phases.Add(release.Inside
+                ? new Phase("release (node: intersect, store matches)", release.InsideSeconds, 0, 0, 0, 2L * n, null, InRowAbove)
+                : Measured("release (node, after A's sync ended)", release.Samples, syncA2.Ended, release.End, 2L * n, null));
 
             // 4. Each side fetches its overlaps and resolves them to its own accounts.
             var (overlapsA, oa) = await Command("A: cosell overlaps -o json", a, "overlaps", "-o", "json");
             var (overlapsB, ob) = await Command("B: cosell overlaps -o json", b, "overlaps", "-o", "json");
-            phases.Add(Measured("A: overlaps fetch + resolve", overlapsA, oa, overlapsA.Started, overlapsA.Ended, shared));
-            phases.Add(Measured("B: overlaps fetch + resolve", overlapsB, ob, overlapsB.Started, overlapsB.Ended, shared));
+            phases.Add(Measured("A: overlaps fetch + resolve", oa, overlapsA.Started, overlapsA.Ended, shared, null));
+            phases.Add(Measured("B: overlaps fetch + resolve", ob, overlapsB.Started, overlapsB.Ended, shared, null));
+            harnessCpu = Environment.CpuUsage.TotalTime - harnessCpu;
+            await sampler.DisposeAsync();
+            var nodeHwm = sampler.Memory.NodeHwm();
             CheckOverlaps(overlapsA, planted, "A");
             CheckOverlaps(overlapsB, planted, "B");
             Console.WriteLine($"checked: each side's `cosell overlaps` lists exactly the {shared:N0} planted companies");
-            var nodeMb = node.WorkingSetMb();
             await node.Settle();
 
             Console.Write("crypto floor (after) ... ");
@@ -202,35 +197,28 @@ internal static partial class MappingBenchmark
             Console.WriteLine($"uptime at end: {uptimeEnd}");
 
             var floor = CryptoFloor.Mean(floorBefore, floorAfter);
-            phases[0] = phases[0] with { Floor = floor.BlindA };
-            phases[1] = phases[1] with { Floor = floor.BlindB };
-            phases[2] = phases[2] with { Floor = floor.ReblindByB };
-            phases[3] = phases[3] with { Floor = floor.ReblindByA };
-            var total = new Phase("Total (five cosell runs)", runs.Sum(r => r.Run.Seconds), phases.Sum(p => p.CliCpu), phases.Sum(p => p.NodeCpu), phases.Sum(p => p.PgCpu), 2L * n, floor.Total);
+            phases = [.. phases.Select(p => p.FloorOf is null ? p : p with { Floor = p.FloorOf(floor) })];
+            var total = new Phase("Total (five cosell runs + release after them)", runs.Sum(r => r.Run.Seconds) + release.AfterSeconds,
+                phases.Sum(p => p.CliCpu), phases.Sum(p => p.NodeCpu), phases.Sum(p => p.PgCpu), 2L * n, null) { Floor = floor.Total };
 
+            var report = new Report(o, started, uptimeStart, uptimeEnd, loads, phases, total, floorBefore, floorAfter, startup, release,
+                sampler.Memory, nodeHwm, pg.SharedBuffers, harnessCpu, UploadRates(node, pg, uploads));
             var table = Table(phases, total);
             Console.WriteLine();
             Console.WriteLine(table);
             Console.WriteLine($"floor (mean of before and after): blind A {floor.BlindA.Seconds:F2} s, blind B {floor.BlindB.Seconds:F2} s, re-blind by B {floor.ReblindByB.Seconds:F2} s, re-blind by A {floor.ReblindByA.Seconds:F2} s; " +
                               $"before {floorBefore.Total.Seconds:F2} s / {floorBefore.Total.CpuSeconds:F2} CPU-s, after {floorAfter.Total.Seconds:F2} s / {floorAfter.Total.CpuSeconds:F2} CPU-s");
             Console.WriteLine($"end to end / floor: {total.Seconds / floor.Total.Seconds:F2} × wall, {total.Cpu / floor.Total.CpuSeconds:F2} × CPU; " +
-                              $"{2.0 * n / total.Seconds:N0} records/s end to end vs {2.0 * n / floor.Total.Seconds:N0} records/s floor; node working set {nodeMb:F0} MB");
+                              $"{2.0 * n / total.Seconds:N0} records/s end to end vs {2.0 * n / floor.Total.Seconds:N0} records/s floor");
+            foreach (var note in Notes(report)) Console.WriteLine(note);
             Console.WriteLine($"1-minute load average sampled at phase boundaries: min {loads.Min():F1}, mean {loads.Average():F1}, max {loads.Max():F1}");
 
-            var profile = Profile(node, runs, pg);
-            if (o.Keep)
-            {
-                await File.WriteAllLinesAsync(Path.Combine(work, "node.log"), node.Lines().Select(l => $"{Stopwatch.GetElapsedTime(runs[0].Run.Started, l.At).TotalSeconds,9:F3} {l.Line}"));
-                await File.WriteAllTextAsync(Path.Combine(work, "postgres.log"), pg.LogText());
-                foreach (var (label, run, samples) in runs)
-                    await File.AppendAllLinesAsync(Path.Combine(work, "cosell.log"), [$"--- {label}: started at {Stopwatch.GetElapsedTime(runs[0].Run.Started, run.Started).TotalSeconds:F3} s",
-                        .. run.Stderr.Select(l => $"{Stopwatch.GetElapsedTime(runs[0].Run.Started, l.At).TotalSeconds,9:F3} {l.Line}"),
-                        .. samples.Select(x => $"  sample {Stopwatch.GetElapsedTime(runs[0].Run.Started, x.At).TotalSeconds,9:F3} cosell {x.Cli.TotalSeconds:F2} node {x.Node.TotalSeconds:F2} pg {x.Pg.TotalSeconds:F2} CPU-s")]);
-            }
+            var profile = Profile(node, runs, pg, o.SlowMs);
+            if (o.Keep) await Keep(work, node, pg, runs, sampler.All());
             Console.WriteLine();
             Console.WriteLine(profile);
 
-            var markdown = Markdown(o, started, uptimeStart, uptimeEnd, loads, phases, total, floorBefore, floorAfter, nodeMb, table);
+            var markdown = Markdown(report, table);
             Console.WriteLine();
             Console.WriteLine(markdown);
             if (o.Markdown is not null) await File.WriteAllTextAsync(o.Markdown, markdown + "\n" + profile + "\n");
@@ -241,6 +229,41 @@ internal static partial class MappingBenchmark
             if (o.Keep) Console.WriteLine($"kept {work}");
             else Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>When and where the node released the overlaps of A's second sync (its "Released overlaps" line), and the part of it the total waits for.</summary>
+    private sealed record ReleaseTiming(bool Inside, double NodeSeconds, long End, double InsideSeconds, double AfterSeconds, long Matches, List<Sample> Samples);
+
+    /// <summary>
+    /// Waits for the node's release line (woken by the node's log, no sleeping). The node as it was
+    /// released inside the request that brought the last tags (its line comes before that request's
+    /// "Request finished"): then the release is taken out of A's re-blind time, as before, and nothing
+    /// comes after A's sync. A node that stores the tags, answers, and releases in the background may
+    /// finish after A's cosell has exited: the time from the end of A's sync to the release line is a
+    /// phase of its own, with the node's and PostgreSQL's CPU sampled meanwhile.
+    /// </summary>
+    private static async Task<ReleaseTiming> Release(NodeProcess node, RunSampler sampler, CliRun syncA2, Sample endOfSync, int n, int shared)
+    {
+        Console.Write("  release (the node's log) ... ");
+        // Hours at 1M × 1M would be a broken node, not a slow one; the wait still ends if the node exits.
+        var timeout = TimeSpan.FromMinutes(Math.Max(10, n / 10_000.0));
+        var (end, line) = await node.WaitFor(syncA2.Started, l => ReleaseLine().Match(l) is { Success: true } m ? m : null, timeout);
+        var arrived = sampler.Read(0);
+        var version = int.Parse(line.Groups[1].Value, CultureInfo.InvariantCulture);
+        var matches = long.Parse(line.Groups[2].Value, CultureInfo.InvariantCulture);
+        var seconds = double.Parse(line.Groups[3].Value, CultureInfo.InvariantCulture) / 1000;
+        if (version < 1) throw new InvalidOperationException($"The node released version {version}: {line.Value}");
+        // A release logged before A's sync ended may have been inside its last tags request: that
+        // request's "Request finished" line says so, and the console logger may not have printed it yet.
+        if (end <= syncA2.Ended) await node.Settle();
+        var lastTags = NodeProcess.Finished(node.Lines().Where(l => l.At >= syncA2.Started && l.At <= syncA2.Ended))
+            .Where(r => r.Path.EndsWith("/tags", StringComparison.Ordinal)).Select(r => (long?)r.At).Max();
+        var inside = lastTags is { } t && end <= t;
+        var after = inside ? 0 : Math.Max(0, Stopwatch.GetElapsedTime(syncA2.Ended, end).TotalSeconds);
+        var samples = sampler.Window(endOfSync with { Cli = TimeSpan.Zero }, arrived, cliPid: 0);
+        Console.WriteLine($"{matches:N0} matches ({shared:N0} planted), the node's {seconds:F2} s " +
+                          (inside ? "inside A's last tags request" : $"in the background, logged {after:F2} s after A's sync ended"));
+        return new ReleaseTiming(inside, seconds, Math.Max(end, syncA2.Ended), inside ? seconds : 0, after, matches, samples);
     }
 
     /// <summary>What a sync reported for the one partnership: records added, and the partner's points re-blinded.</summary>
@@ -260,65 +283,6 @@ internal static partial class MappingBenchmark
         if (keys.Count != planted.Count || !set.SetEquals(planted))
             throw new InvalidOperationException($"{side}'s overlaps: {keys.Count} listed ({set.Count} distinct), {planted.Count} planted; " +
                                                 $"{set.Except(planted).Count()} unexpected, {planted.Except(set).Count()} missing, e.g. {string.Join(", ", planted.Except(set).Take(5))}");
-    }
-
-    private static string Table(List<Phase> phases, Phase total)
-    {
-        var t = new StringBuilder();
-        t.AppendLine("| Phase | Wall s | Records/s | CPU-s cosell | CPU-s node | CPU-s PostgreSQL | Cores busy | Floor s | × floor | Floor CPU-s | × floor CPU |");
-        t.AppendLine("|-------|-------:|----------:|-------------:|-----------:|-----------------:|-----------:|--------:|--------:|------------:|------------:|");
-        foreach (var p in phases.Append(total))
-        {
-            var b = p == total ? "**" : "";
-            var noCpu = p.Note == "CPU in the row above";
-            string F(double v) => v.ToString("F2", CultureInfo.InvariantCulture);
-            string Cpu(double v) => noCpu ? "" : F(v);
-            t.Append(CultureInfo.InvariantCulture, $"| {b}{p.Name}{b} | {b}{F(p.Seconds)}{b} | {(p.Records / p.Seconds).ToString("N0", CultureInfo.InvariantCulture)} | ")
-             .Append(CultureInfo.InvariantCulture, $"{Cpu(p.CliCpu)} | {Cpu(p.NodeCpu)} | {Cpu(p.PgCpu)} | {Cpu(p.Cpu / p.Seconds)} | ")
-             .Append(p.Floor is { } f ? $"{F(f.Seconds)} | {b}{F(p.Seconds / f.Seconds)}{b} | {F(f.CpuSeconds)} | {b}{F(p.Cpu / f.CpuSeconds)}{b}" : " |  |  | ")
-             .AppendLine(" |");
-        }
-        return t.ToString().TrimEnd();
-    }
-
-    /// <summary>Where the node's time went (its request log, per cosell run) and PostgreSQL's slow statements.</summary>
-    private static string Profile(NodeProcess node, List<(string Label, CliRun Run, List<Sample> Samples)> runs, PostgresWatch pg)
-    {
-        var text = new StringBuilder("node time per request kind (its request log: time from request start to response end), per cosell run:\n");
-        var lines = node.Lines();
-        foreach (var (label, run, _) in runs)
-        {
-            text.AppendLine(CultureInfo.InvariantCulture, $"  {label} ({run.Seconds:F2} s):");
-            var requests = NodeProcess.Finished(lines.Where(l => l.At >= run.Started && l.At <= run.Ended)).ToList();
-            foreach (var g in requests.GroupBy(r => r.Kind).OrderByDescending(g => g.Sum(r => r.Milliseconds)))
-                text.AppendLine(CultureInfo.InvariantCulture, $"    {g.Sum(r => r.Milliseconds) / 1000,8:F2} s  {g.Count(),4} × {g.Key}  (max {g.Max(r => r.Milliseconds):F0} ms)");
-        }
-        var slow = pg.SlowStatements();
-        text.AppendLine(CultureInfo.InvariantCulture, $"PostgreSQL statements of the run's database that took at least the --slow-ms threshold: {slow.Count}");
-        foreach (var g in slow.GroupBy(st => st.Kind).OrderByDescending(g => g.Sum(st => st.Milliseconds)).Take(15))
-            text.AppendLine(CultureInfo.InvariantCulture, $"    {g.Sum(st => st.Milliseconds) / 1000,8:F2} s  {g.Count(),4} × {g.Key}  (max {g.Max(st => st.Milliseconds):F0} ms)");
-        return text.ToString().TrimEnd();
-    }
-
-    private static string Markdown(Options o, DateTimeOffset started, string uptimeStart, string uptimeEnd, List<double> loads, List<Phase> phases, Phase total,
-        CryptoFloor before, CryptoFloor after, double nodeMb, string table)
-    {
-        var n = o.Size;
-        var floor = total.Floor!.Value;
-        var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"#### {n:N0} × {n:N0}, {started:yyyy-MM-dd HH:mm} UTC");
-        md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"- CPU: {Cpu()}, {Environment.ProcessorCount} CPUs; .NET {Environment.Version}.");
-        md.AppendLine(CultureInfo.InvariantCulture, $"- Load: `uptime` at start `{uptimeStart}`, at end `{uptimeEnd}`; 1-minute load average at phase boundaries min {loads.Min():F1}, mean {loads.Average():F1}, max {loads.Max():F1}.");
-        md.AppendLine(CultureInfo.InvariantCulture, $"- Sizes: {n:N0} accounts per side, {(int)Math.Round(n * o.Overlap):N0} shared ({o.Overlap:P0}); all customers, shared at level overlaps both ways.");
-        md.AppendLine(CultureInfo.InvariantCulture, $"- Floor, before the run: {before.Total.Seconds:F2} s ({before.Total.CpuSeconds:F2} CPU-s); after: {after.Total.Seconds:F2} s ({after.Total.CpuSeconds:F2} CPU-s); the table uses the mean.");
-        md.AppendLine(CultureInfo.InvariantCulture, $"- **End to end {total.Seconds:F2} s = {total.Seconds / floor.Seconds:F2} × the floor ({floor.Seconds:F2} s)**; in CPU time {total.Cpu:F2} CPU-s = {total.Cpu / floor.CpuSeconds:F2} × the floor's {floor.CpuSeconds:F2}; " +
-                      $"{2.0 * n / total.Seconds:N0} records/s end to end. Node working set at the end {nodeMb:F0} MB.");
-        var overlap = o.Overlap != 0.2 ? $" --overlap {o.Overlap.ToString(CultureInfo.InvariantCulture)}" : "";
-        md.AppendLine(CultureInfo.InvariantCulture, $"- Command (from `tests/CoSellNet.Benchmarks`): `dotnet run -c Release -- mapping --size {n}{overlap}`");
-        md.AppendLine();
-        md.Append(table);
-        return md.ToString();
     }
 
     // ---- helpers -----------------------------------------------------------------------------
@@ -366,6 +330,6 @@ internal static partial class MappingBenchmark
     [GeneratedRegex(@"Request starting \S+ GET \S+/psi/tasks(?:\s|$)")]
     private static partial Regex TaskRequest();
 
-    [GeneratedRegex(@"Released overlaps .* in (\d+(?:\.\d+)?) ms")]
+    [GeneratedRegex(@"Released overlaps .*, version (\d+): (\d+) matches in (\d+(?:\.\d+)?) ms")]
     private static partial Regex ReleaseLine();
 }

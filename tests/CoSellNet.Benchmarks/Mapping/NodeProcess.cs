@@ -22,6 +22,7 @@ internal sealed partial class NodeProcess : IAsyncDisposable
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly Process _process;
     private readonly List<(long At, string Line)> _lines = [];
+    private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _keyFile;
 
     private NodeProcess(Process process, Uri url, string keyFile)
@@ -129,10 +130,36 @@ internal sealed partial class NodeProcess : IAsyncDisposable
                     double.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture));
     }
 
-    public double WorkingSetMb()
+    /// <summary>
+    /// Waits for the first line, stamped at or after <paramref name="since"/>, that <paramref name="match"/>
+    /// accepts: woken by each line the node prints, so it returns as soon as the node has said it.
+    /// </summary>
+    public async Task<(long At, T Value)> WaitFor<T>(long since, Func<string, T?> match, TimeSpan timeout) where T : class
     {
-        _process.Refresh();
-        return _process.WorkingSet64 / 1048576.0;
+        using var stop = new CancellationTokenSource();
+        var expired = Task.Delay(timeout, stop.Token);
+        var exited = _process.WaitForExitAsync(stop.Token);
+        try
+        {
+            var seen = 0;
+            while (true)
+            {
+                Task arrived;
+                lock (_lines)
+                {
+                    for (; seen < _lines.Count; seen++)
+                        if (_lines[seen].At >= since && match(_lines[seen].Line) is { } value) return (_lines[seen].At, value);
+                    arrived = _arrived.Task;
+                }
+                var first = await Task.WhenAny(arrived, exited, expired);
+                if (first == expired) throw new TimeoutException($"The node did not log what was awaited within {timeout}.");
+                if (first == exited) throw new InvalidOperationException($"The node exited (code {_process.ExitCode}) before logging what was awaited.");
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+        }
     }
 
     /// <summary>The clocks' anchor: a wall-clock moment and the Stopwatch timestamp taken with it.</summary>
@@ -150,7 +177,13 @@ internal sealed partial class NodeProcess : IAsyncDisposable
             ? ToTimestamp(DateTime.ParseExact(stamp.Groups[1].Value, "yyyy-MM-ddTHH:mm:ss.fffffff", CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal))
             : Stopwatch.GetTimestamp();
-        lock (_lines) _lines.Add((at, line));
+        TaskCompletionSource arrived;
+        lock (_lines)
+        {
+            _lines.Add((at, line));
+            (arrived, _arrived) = (_arrived, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+        arrived.SetResult();
     }
 
     public async ValueTask DisposeAsync()
