@@ -51,7 +51,7 @@ public static class TaskEndpoints
             if (body.Length / PsiFormat.TaskTagSize != task.Count)
             {
                 // Records in the task's range may have changed since it was issued: then the task is stale, not the client wrong.
-                if (await store.Untagged(partnership.Id, partnership.Epoch, task.Owner) < task.Count)
+                if (await store.InRange(partnership.Id, partnership.Epoch, task) < task.Count)
                 {
                     await overlap.DropTask(me, taskId);
                     throw ProblemException.Conflict("Task changed", "The counterpart changed records of this task after it was issued. Get the next task and re-blind that.");

@@ -48,12 +48,18 @@ public sealed class MatchStore(NpgsqlDataSource db)
                 SELECT low_record, low_population, high_record, high_population FROM psi_matches WHERE partnership = $1 AND epoch = $2
                 """, partnership, epoch));
             batch.BatchCommands.Add(Sql.Command("DELETE FROM psi_matches WHERE partnership = $1 AND epoch = $2", partnership, epoch));
+            // Both sides' tags joined on the tag (a hash join of two lists), then to records only
+            // for the matches: a tag joins only under its record's current seq, so the tag of a
+            // record changed (new seq) or removed since it was made joins nothing.
             batch.BatchCommands.Add(Sql.Command("""
                 INSERT INTO psi_matches (partnership, epoch, low_record, low_population, high_record, high_population)
                 SELECT $1, $2, l.record_id, l.population, h.record_id, h.population
-                  FROM psi_records l JOIN psi_records h ON h.tag = l.tag
-                 WHERE l.partnership = $1 AND l.epoch = $2 AND l.owner = $3 AND l.tag IS NOT NULL
-                   AND h.partnership = $1 AND h.epoch = $2 AND h.owner = $4 AND h.tag IS NOT NULL
+                  FROM psi_tags lt
+                  JOIN psi_tags ht ON ht.tag = lt.tag
+                  JOIN psi_points l ON l.list_id = lt.list_id AND l.seq = lt.seq
+                  JOIN psi_points h ON h.list_id = ht.list_id AND h.seq = ht.seq
+                 WHERE lt.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3)
+                   AND ht.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $4)
                 """, partnership, epoch, low, high));
             await batch.ExecuteNonQueryAsync(ct);
         }
@@ -134,8 +140,8 @@ public sealed class MatchStore(NpgsqlDataSource db)
             SELECT m.{mine}, m.{myPopulation}, m.{theirs}, m.{theirPopulation}, f.sealed
               FROM psi_matches m
               JOIN page ON m.{mine} = page.record
-              LEFT JOIN psi_fields f ON f.partnership = $1 AND f.epoch = $2 AND f.owner = $6
-                                    AND f.record_id = m.{theirs} AND m.{theirPopulation} = ANY($7)
+              LEFT JOIN psi_list_fields f ON f.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $6)
+                                         AND f.record_id = m.{theirs} AND m.{theirPopulation} = ANY($7)
              WHERE m.partnership = $1 AND m.epoch = $2 AND m.{theirPopulation} = ANY($3)
              ORDER BY m.{mine}, m.{theirPopulation}, m.{theirs}
             """, connection, tx);
