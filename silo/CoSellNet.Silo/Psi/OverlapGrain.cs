@@ -49,7 +49,8 @@ public sealed class OverlapGrain(
         {
             // Nothing for this side to do: if a release is due and failed when it was tried (the
             // database refused, a timeout), make it now, or it waits for the next change forever.
-            await TryRelease();
+            // A failure again is logged, not this request's error: the task answer stands.
+            await ReleaseDue();
             return null;
         }
         state.State.Outstanding[owner] = next;
