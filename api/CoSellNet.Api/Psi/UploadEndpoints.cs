@@ -67,7 +67,7 @@ public static class UploadEndpoints
                 throw ProblemException.Conflict("Epoch changed", $"The partnership moved to epoch {partnership.Epoch}; this upload was for epoch {upload.Epoch}. Blind again with the new epoch's key and start a new upload.");
             if (chunk < 0) throw ProblemException.Invalid("chunk", "must be 0 or more.");
             var body = await ReadChunk(http);
-            var items = ChunkItems.Parse(upload.Kind, body.Span);
+            var items = ChunkItems.Parse(upload.Kind, body);
             var (outcome, after) = await store.AddChunk(uploadId, chunk, body, items);
             return outcome switch
             {

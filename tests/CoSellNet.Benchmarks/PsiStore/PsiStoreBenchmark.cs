@@ -129,7 +129,7 @@ internal static class PsiStoreBenchmark
         var chunk = 0;
         foreach (var body in Chunks(records, size))
         {
-            var (outcome, _) = await store.AddChunk(upload.UploadId, chunk++, body, ChunkItems.Parse(UploadKind.Add, body.Span));
+            var (outcome, _) = await store.AddChunk(upload.UploadId, chunk++, body, ChunkItems.Parse(UploadKind.Add, body));
             if (outcome != ChunkOutcome.Accepted) throw new InvalidOperationException($"chunk {chunk - 1}: {outcome}");
         }
         await store.Commit(upload.UploadId);
