@@ -9,6 +9,7 @@
 
 -- One side's list in one partnership and epoch. Tasks hand a side's records out in seq order,
 -- so everything up to tagged_through carries the counterpart's tag and nothing after it does.
+-- records counts its records (kept by each commit, read by every status request).
 -- last_seq is the highest seq ever given in the list: it only grows, so a seq is never reused
 -- (a removed record's tag must never become another record's).
 CREATE TABLE psi_lists (
@@ -17,6 +18,7 @@ CREATE TABLE psi_lists (
     epoch           int     NOT NULL,
     owner           text    NOT NULL,
     last_seq        bigint  NOT NULL DEFAULT 0,
+    records         bigint  NOT NULL DEFAULT 0,
     tagged_through  bigint  NOT NULL DEFAULT 0,
     UNIQUE (partnership, epoch, owner)
 );
@@ -59,8 +61,8 @@ SELECT l.list_id, r.record_id, r.seq, r.population, r.point
 -- Old tags were set per record, untagged records always after tagged ones in seq order (tasks
 -- went in order; a changed record was untagged and moved to the end): the watermark is the seq
 -- before the first untagged record, or the last seq when all are tagged.
-UPDATE psi_lists l SET tagged_through = w.through, last_seq = w.last
-  FROM (SELECT partnership, epoch, owner, max(seq) AS last,
+UPDATE psi_lists l SET tagged_through = w.through, last_seq = w.last, records = w.records
+  FROM (SELECT partnership, epoch, owner, max(seq) AS last, count(*) AS records,
                coalesce(min(seq) FILTER (WHERE tag IS NULL) - 1, max(seq)) AS through
           FROM psi_records GROUP BY 1, 2, 3) w
  WHERE (l.partnership, l.epoch, l.owner) = (w.partnership, w.epoch, w.owner);

@@ -141,21 +141,26 @@ public sealed class PsiStore(NpgsqlDataSource db)
             batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL work_mem = '256MB'"));
             batch.BatchCommands.Add(upload.Kind switch
             {
+                // The list's record count moves with each commit (xmax = 0: a row inserted, not
+                // updated), so a status request never counts a million rows.
                 UploadKind.Add => Sql.Command("""
-                  INSERT INTO psi_points AS r (list_id, record_id, seq, population, point)
-                  SELECT $1, s.record_id,
-                         $4 + row_number() OVER (ORDER BY s.record_id), $3, s.payload
-                    FROM (SELECT DISTINCT ON (record_id) record_id, payload FROM psi_staged WHERE upload_id = $2 ORDER BY record_id) s
-                  ON CONFLICT (list_id, record_id) DO UPDATE
-                     SET seq = EXCLUDED.seq, population = EXCLUDED.population, point = EXCLUDED.point
-                   WHERE r.population <> EXCLUDED.population OR r.point <> EXCLUDED.point
-                  """, list, uploadId, upload.Population, lastSeq),
+                  WITH added AS (
+                    INSERT INTO psi_points AS r (list_id, record_id, seq, population, point)
+                    SELECT $1, s.record_id, $4 + row_number() OVER (ORDER BY s.record_id), $3, s.payload
+                      FROM (SELECT DISTINCT ON (record_id) record_id, payload FROM psi_staged WHERE upload_id = $2 ORDER BY record_id) s
+                    ON CONFLICT (list_id, record_id) DO UPDATE
+                       SET seq = EXCLUDED.seq, population = EXCLUDED.population, point = EXCLUDED.point
+                     WHERE r.population <> EXCLUDED.population OR r.point <> EXCLUDED.point
+                    RETURNING xmax = 0 AS inserted)
+                  UPDATE psi_lists SET last_seq = $5, records = records + (SELECT count(*) FROM added WHERE inserted) WHERE list_id = $1
+                  """, list, uploadId, upload.Population, lastSeq, lastSeq + upload.DeclaredCount),
                 UploadKind.Remove => Sql.Command("""
                   WITH gone AS (
                     DELETE FROM psi_points
                      WHERE list_id = $1 AND record_id IN (SELECT record_id FROM psi_staged WHERE upload_id = $2)
-                    RETURNING record_id)
-                  DELETE FROM psi_list_fields f USING gone WHERE f.list_id = $1 AND f.record_id = gone.record_id
+                    RETURNING record_id),
+                  fields AS (DELETE FROM psi_list_fields f USING gone WHERE f.list_id = $1 AND f.record_id = gone.record_id)
+                  UPDATE psi_lists SET records = records - (SELECT count(*) FROM gone) WHERE list_id = $1
                   """, list, uploadId),
                 _ => Sql.Command("""
                   INSERT INTO psi_list_fields (list_id, record_id, sealed)
@@ -163,8 +168,6 @@ public sealed class PsiStore(NpgsqlDataSource db)
                   ON CONFLICT (list_id, record_id) DO UPDATE SET sealed = EXCLUDED.sealed
                   """, list, uploadId),
             });
-            if (upload.Kind == UploadKind.Add)
-                batch.BatchCommands.Add(Sql.Command("UPDATE psi_lists SET last_seq = $2 WHERE list_id = $1", list, lastSeq + upload.DeclaredCount));
             batch.BatchCommands.Add(Sql.Command("DELETE FROM psi_staged WHERE upload_id = $1", uploadId));
             batch.BatchCommands.Add(Sql.Command("UPDATE psi_uploads SET committed_at = now() WHERE upload_id = $1", uploadId));
             await batch.ExecuteNonQueryAsync(ct);
@@ -206,10 +209,10 @@ public sealed class PsiStore(NpgsqlDataSource db)
         return counts;
     }
 
-    /// <summary>Records in one side's committed list.</summary>
+    /// <summary>Records in one side's committed list (kept by each commit).</summary>
     public async Task<long> Count(string partnership, int epoch, string owner, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand($"SELECT count(*) FROM psi_points WHERE list_id = {ListOf}");
+        await using var cmd = db.CreateCommand("SELECT coalesce(sum(records), 0)::bigint FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3");
         cmd.Parameters.Add(new() { Value = partnership });
         cmd.Parameters.Add(new() { Value = epoch });
         cmd.Parameters.Add(new() { Value = owner });

@@ -29,12 +29,14 @@ internal static class PsiStoreBenchmark
     public static int Run(string[] args)
     {
         var size = 1_000_000;
+        var explain = false;
         for (var i = 0; i < args.Length; i++)
             if (args[i] == "--size" && i + 1 < args.Length) size = int.Parse(args[++i], CultureInfo.InvariantCulture);
-        return RunAsync(size).GetAwaiter().GetResult();
+            else if (args[i] == "--explain") explain = true;
+        return RunAsync(size, explain).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(int size)
+    private static async Task<int> RunAsync(int size, bool explain)
     {
         Console.WriteLine($"psi-store: {size:N0} points per side, {Shared:P0} shared; generating points...");
         var generate = Stopwatch.StartNew();
@@ -71,6 +73,7 @@ internal static class PsiStoreBenchmark
         Console.WriteLine($"  matches: {found:N0} (expected {common:N0})");
         await Measure("intersection again (same tags)", watch, size, () =>
             matches.Intersect(Partnership, 1, Low, High, ["customers"], ["customers"]));
+        if (explain) await Explain(db);
         await Report(db, watch);
         foreach (var slow in watch.SlowStatements().OrderByDescending(s => s.Milliseconds).Take(12))
             Console.WriteLine($"  slow: {slow.Milliseconds,8:F0} ms  {slow.Kind}");
@@ -168,6 +171,19 @@ internal static class PsiStoreBenchmark
         Console.WriteLine($"{what}: {elapsed.TotalSeconds:F2} s wall, {points / elapsed.TotalSeconds:N0} points/s; " +
                           $"CPU: this process {cpuUsed.TotalSeconds:F2} s, PostgreSQL {pgUsed.TotalSeconds:F2} s " +
                           $"({(cpuUsed + pgUsed).TotalMicroseconds / points:F2} µs per point)");
+    }
+
+    /// <summary>The intersection's join as PostgreSQL runs it, under the settings the release uses.</summary>
+    private static async Task Explain(NpgsqlDataSource db)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        await using (var set = new NpgsqlCommand("SET LOCAL work_mem = '256MB'; SET LOCAL enable_nestloop = off; SET LOCAL jit = off", connection, tx))
+            await set.ExecuteNonQueryAsync();
+        await using var cmd = new NpgsqlCommand($"EXPLAIN (ANALYZE, COSTS OFF) {MatchStore.CurrentMatches}", connection, tx);
+        foreach (var value in new object[] { Partnership, 1, Low, High }) cmd.Parameters.Add(new NpgsqlParameter { Value = value });
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) Console.WriteLine($"  | {reader.GetString(0)}");
     }
 
     private static async Task Report(NpgsqlDataSource db, PostgresWatch watch)

@@ -37,6 +37,7 @@ public sealed class PsiMigrationTests
         Assert.Equal(before, await Rows(db, "SELECT owner, record_id, seq, population, point, tag FROM psi_records ORDER BY owner, seq"));
         Assert.Equal(["a:4:6", "b:9:9"], (await Rows(db, "SELECT owner || ':' || tagged_through || ':' || last_seq FROM psi_lists ORDER BY owner")).Select(r => (string)r[0]!));
         Assert.Equal([[new byte[] { 0xf1 }]], await Rows(db, "SELECT sealed FROM psi_list_fields"));
+        Assert.Equal((6L, 3L), (await new PsiStore(db).Count("a|b", 3, "a"), await new PsiStore(db).Count("a|b", 3, "b")));
 
         // The untagged suffix is the next task; the tagged records intersect.
         var reblind = new ReblindStore(db);
