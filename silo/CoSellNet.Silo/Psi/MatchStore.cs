@@ -25,19 +25,29 @@ public sealed class MatchStore(NpgsqlDataSource db)
     public const int MaxNoticeRecords = 1000;
 
     /// <summary>
-    /// The matches of ($1 partnership, $2 epoch) between the low side $3 and the high side $4:
-    /// both sides' tags joined on the tag (a hash join of two lists), then to records only for the
-    /// matches. A tag joins only under its record's current seq, so the tag of a record changed
-    /// (new seq) or removed since it was made joins nothing. Public for the benchmark's EXPLAIN.
+    /// Step 1 of an intersection: the pairs of seqs of ($1 partnership, $2 epoch)'s low side $3 and
+    /// high side $4 whose tags are equal, into temporary <c>tag_matches</c>. Run as a hash join of
+    /// the two lists' tags (merge join off: it sorts both million-row sides). Public for the benchmark's EXPLAIN.
+    /// </summary>
+    public const string TagMatches = """
+        CREATE TEMP TABLE tag_matches ON COMMIT DROP AS
+        SELECT lt.seq AS low_seq, ht.seq AS high_seq
+          FROM psi_tags lt JOIN psi_tags ht ON ht.tag = lt.tag
+         WHERE lt.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3)
+           AND ht.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $4)
+        """;
+
+    /// <summary>
+    /// Step 2: the matches' records. A tag joins only under its record's current seq, so the tag
+    /// of a record changed (new seq) or removed since it was made joins nothing.
     /// </summary>
     public const string CurrentMatches = """
         SELECT $1, $2, l.record_id, l.population, h.record_id, h.population
-          FROM psi_tags lt
-          JOIN psi_tags ht ON ht.tag = lt.tag
-          JOIN psi_points l ON l.list_id = lt.list_id AND l.seq = lt.seq
-          JOIN psi_points h ON h.list_id = ht.list_id AND h.seq = ht.seq
-         WHERE lt.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3)
-           AND ht.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $4)
+          FROM tag_matches m
+          JOIN psi_points l ON l.seq = m.low_seq
+          JOIN psi_points h ON h.seq = m.high_seq
+         WHERE l.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3)
+           AND h.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $4)
         """;
 
     /// <summary>
@@ -66,9 +76,12 @@ public sealed class MatchStore(NpgsqlDataSource db)
                 SELECT low_record, low_population, high_record, high_population FROM psi_matches WHERE partnership = $1 AND epoch = $2
                 """, partnership, epoch));
             batch.BatchCommands.Add(Sql.Command("DELETE FROM psi_matches WHERE partnership = $1 AND epoch = $2", partnership, epoch));
-            // Both sides' tags joined on the tag (a hash join of two lists), then to records only
-            // for the matches: a tag joins only under its record's current seq, so the tag of a
-            // record changed (new seq) or removed since it was made joins nothing.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL enable_mergejoin = off"));
+            batch.BatchCommands.Add(Sql.Command(TagMatches, partnership, epoch, low, high));
+            // The matches are a fraction of the lists: with their real count known, their records
+            // are fetched by a join that reads only the matches' seqs from each list in order.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL enable_mergejoin = on"));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("ANALYZE tag_matches"));
             batch.BatchCommands.Add(Sql.Command($"INSERT INTO psi_matches (partnership, epoch, low_record, low_population, high_record, high_population) {CurrentMatches}",
                 partnership, epoch, low, high));
             await batch.ExecuteNonQueryAsync(ct);

@@ -178,12 +178,16 @@ internal static class PsiStoreBenchmark
     {
         await using var connection = await db.OpenConnectionAsync();
         await using var tx = await connection.BeginTransactionAsync();
-        await using (var set = new NpgsqlCommand("SET LOCAL work_mem = '256MB'; SET LOCAL enable_nestloop = off; SET LOCAL jit = off", connection, tx))
+        await using (var set = new NpgsqlCommand("SET LOCAL work_mem = '256MB'; SET LOCAL enable_nestloop = off; SET LOCAL jit = off; SET LOCAL enable_mergejoin = off", connection, tx))
             await set.ExecuteNonQueryAsync();
-        await using var cmd = new NpgsqlCommand($"EXPLAIN (ANALYZE, COSTS OFF) {MatchStore.CurrentMatches}", connection, tx);
-        foreach (var value in new object[] { Partnership, 1, Low, High }) cmd.Parameters.Add(new NpgsqlParameter { Value = value });
-        await using var reader = await cmd.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) Console.WriteLine($"  | {reader.GetString(0)}");
+        foreach (var sql in new[] { $"EXPLAIN (ANALYZE, COSTS OFF) {MatchStore.TagMatches}", "SET LOCAL enable_mergejoin = on; ANALYZE tag_matches", $"EXPLAIN (ANALYZE, COSTS OFF) {MatchStore.CurrentMatches}" })
+        {
+            await using var cmd = new NpgsqlCommand(sql, connection, tx);
+            if (sql.Contains("$1", StringComparison.Ordinal))
+                foreach (var value in new object[] { Partnership, 1, Low, High }) cmd.Parameters.Add(new NpgsqlParameter { Value = value });
+            await using var reader = await cmd.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) Console.WriteLine($"  | {reader.GetString(0)}");
+        }
     }
 
     private static async Task Report(NpgsqlDataSource db, PostgresWatch watch)
