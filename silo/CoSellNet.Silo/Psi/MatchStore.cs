@@ -147,25 +147,30 @@ public sealed class MatchStore(NpgsqlDataSource db)
         var (mine, myPopulation, theirs, theirPopulation) = lowSide
             ? ("low_record", "low_population", "high_record", "high_population")
             : ("high_record", "high_population", "low_record", "low_population");
-        // Read right after a release, before autoanalyze has seen the new matches: the planner then
-        // estimates ~1 row and nests loops that scan every match of the partnership for each record of
-        // the page (100k × 100k with 20k matches: seconds per page). Hash joins keep a page linear; the
-        // transaction only scopes the setting.
+        // A page is one index range of psi_matches (on the side's record id, from the cursor to the
+        // page's last record), with each counterpart record's fields looked up by key: no join, so
+        // its cost is the page's, not the partnership's (a join over all matches per page made
+        // reading every page quadratic: 400 pages × 200k matches at 1M × 1M). Read right after a
+        // release, before autoanalyze has seen the new matches, the planner would still pick scans
+        // of every match (it estimates ~1 row); the index is forced here, the transaction only
+        // scopes the settings.
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await using (var plan = new NpgsqlCommand("SET LOCAL enable_nestloop = off", connection, tx))
+        await using (var plan = new NpgsqlCommand("SET LOCAL enable_nestloop = off; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off", connection, tx))
             await plan.ExecuteNonQueryAsync(ct);
         await using var cmd = new NpgsqlCommand($"""
             WITH page AS (
               SELECT DISTINCT {mine} AS record FROM psi_matches
                WHERE partnership = $1 AND epoch = $2 AND {theirPopulation} = ANY($3) AND ($4::bytea IS NULL OR {mine} > $4)
                ORDER BY 1 LIMIT $5)
-            SELECT m.{mine}, m.{myPopulation}, m.{theirs}, m.{theirPopulation}, f.sealed
+            SELECT m.{mine}, m.{myPopulation}, m.{theirs}, m.{theirPopulation},
+                   CASE WHEN m.{theirPopulation} = ANY($7) THEN
+                     (SELECT f.sealed FROM psi_list_fields f
+                       WHERE f.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $6)
+                         AND f.record_id = m.{theirs}) END
               FROM psi_matches m
-              JOIN page ON m.{mine} = page.record
-              LEFT JOIN psi_list_fields f ON f.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $6)
-                                         AND f.record_id = m.{theirs} AND m.{theirPopulation} = ANY($7)
              WHERE m.partnership = $1 AND m.epoch = $2 AND m.{theirPopulation} = ANY($3)
+               AND ($4::bytea IS NULL OR m.{mine} > $4) AND m.{mine} <= (SELECT record FROM page ORDER BY record DESC LIMIT 1)
              ORDER BY m.{mine}, m.{theirPopulation}, m.{theirs}
             """, connection, tx);
         cmd.Parameters.Add(new() { Value = partnership });
