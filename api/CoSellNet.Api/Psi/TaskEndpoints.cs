@@ -74,7 +74,8 @@ public static class TaskEndpoints
     {
         var max = (long)task.Count * PsiFormat.TaskTagSize;
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = max + PsiFormat.TaskTagSize;
-        using var buffer = new MemoryStream();
+        // Sized from Content-Length (not grown by doubling: 1.5 MB of tags per full task).
+        using var buffer = new MemoryStream((int)Math.Clamp(http.Request.ContentLength ?? 0, 0, max + PsiFormat.TaskTagSize));
         await http.Request.Body.CopyToAsync(buffer);
         if (buffer.Length % PsiFormat.TaskTagSize != 0)
             throw ProblemException.Invalid("body", $"is {buffer.Length} bytes, not a whole number of 24-byte items (seq 8 ‖ tag 16).");
