@@ -75,6 +75,68 @@ public sealed class IntersectionTests(Network network)
         return task.Count;
     }
 
+    /// <summary>Polls the status until release <paramref name="version"/> is out (it runs after the request that completed it returned).</summary>
+    private static async Task<PsiStatus> Released(Member member, string counterpart, int version)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var status = (await member.Http.GetFromJsonAsync<PsiStatus>(Routes.PsiStatus(counterpart), Network.Json))!;
+            if (status.ReleaseVersion >= version) return status;
+            Assert.True(DateTime.UtcNow < deadline, $"release {version} did not come within 30 s (at {status.ReleaseVersion})");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task A_release_that_fails_in_the_background_is_retried_on_the_next_request()
+    {
+        var (ma, mb) = await network.AddPartnership();
+        var a = new Side(ma, "a");
+        var b = new Side(mb, "b");
+        foreach (var (member, other) in new[] { (ma, mb), (mb, ma) })
+            (await member.Http.PutAsJsonAsync(Routes.PartnershipAction(other.Id, "rules"), new SetRules([new SharingRule("customers", SharingLevel.Overlaps)]), Network.Json)).EnsureSuccessStatusCode();
+        await Upload(a, mb.Id, Enumerable.Range(0, 6).Select(i => ($"c{i}", "customers")), "customers");
+        await Upload(b, ma.Id, Enumerable.Range(3, 6).Select(i => ($"c{i}", "customers")), "customers");
+        var partnership = (await ma.Http.GetFromJsonAsync<PartnershipView>(Routes.Partnership(mb.Id), Network.Json))!.Id;
+
+        // The database refuses this partnership's matches (only this one's: other tests share the node).
+        var refuse = partnership.Replace("|", "_", StringComparison.Ordinal);
+        await Execute($$"""
+            CREATE FUNCTION refuse_{{refuse}}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN IF NEW.partnership = '{{partnership}}' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$;
+            CREATE TRIGGER refuse_{{refuse}} BEFORE INSERT ON psi_matches FOR EACH ROW EXECUTE FUNCTION refuse_{{refuse}}();
+            """);
+        try
+        {
+            Assert.Equal(6, await Reblind(b, a));
+            // The last tags are stored and acknowledged although the release after them fails.
+            Assert.Equal(6, await Reblind(a, b));
+            // The status request is served after the background attempt: nothing was released.
+            Assert.Equal(0, (await ma.Http.GetFromJsonAsync<PsiStatus>(Routes.PsiStatus(mb.Id), Network.Json))!.ReleaseVersion);
+            // Asking for a task while it still fails is no error: there is no task, and the release is still due.
+            Assert.Equal(0, await Reblind(b, a));
+            Assert.Equal(0, (await ma.Http.GetFromJsonAsync<PsiStatus>(Routes.PsiStatus(mb.Id), Network.Json))!.ReleaseVersion);
+        }
+        finally
+        {
+            await Execute($"DROP TRIGGER refuse_{refuse} ON psi_matches; DROP FUNCTION refuse_{refuse}();");
+        }
+        // The next request that finds nothing to do makes the release.
+        Assert.Equal(0, await Reblind(a, b));
+        var status = (await ma.Http.GetFromJsonAsync<PsiStatus>(Routes.PsiStatus(mb.Id), Network.Json))!;
+        Assert.Equal(1, status.ReleaseVersion);
+        var matrix = (await ma.Http.GetFromJsonAsync<OverlapMatrix>(Routes.PsiMatrix(mb.Id), Network.Json))!;
+        Assert.Equal(3L, matrix.Cells.Single().Count);
+    }
+
+    private async Task Execute(string sql)
+    {
+        await using var db = Npgsql.NpgsqlDataSource.Create(network.Node.ConnectionString);
+        await using var cmd = db.CreateCommand(sql);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
     [Fact]
     public async Task Both_directions_then_a_fair_release_under_each_sides_rules()
     {
@@ -102,9 +164,10 @@ public sealed class IntersectionTests(Network network)
         Assert.Equal(0, halfway.ReleaseVersion);
         Assert.Equal(13, halfway.TheirRecordsAwaitingMe);
         Assert.Equal(13, await Reblind(a, b));
+        // The release runs in the background, right after the request that brought the last tags.
+        var statusA = await Released(ma, mb.Id, 1);
         Assert.Equal(0, await Reblind(a, b));
 
-        var statusA = (await ma.Http.GetFromJsonAsync<PsiStatus>(Routes.PsiStatus(mb.Id), Network.Json))!;
         var statusB = (await mb.Http.GetFromJsonAsync<PsiStatus>(Routes.PsiStatus(ma.Id), Network.Json))!;
         Assert.Equal(1, statusA.ReleaseVersion);
         Assert.Equal(statusA.ReleasedAt, statusB.ReleasedAt);

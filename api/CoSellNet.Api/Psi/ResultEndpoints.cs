@@ -29,8 +29,8 @@ public static class ResultEndpoints
             var release = await PsiAccess.Overlap(grains, partnership).Released();
             return TypedResults.Ok(new PsiStatus(
                 partnership.Epoch,
-                (await records.Counts(partnership.Id, partnership.Epoch, me)).Values.Sum(),
-                (await records.Counts(partnership.Id, partnership.Epoch, them)).Values.Sum(),
+                await records.Count(partnership.Id, partnership.Epoch, me),
+                await records.Count(partnership.Id, partnership.Epoch, them),
                 await reblind.Untagged(partnership.Id, partnership.Epoch, me),
                 await reblind.Untagged(partnership.Id, partnership.Epoch, them),
                 release.Version, release.At));

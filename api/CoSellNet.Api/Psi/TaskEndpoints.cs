@@ -51,7 +51,7 @@ public static class TaskEndpoints
             if (body.Length / PsiFormat.TaskTagSize != task.Count)
             {
                 // Records in the task's range may have changed since it was issued: then the task is stale, not the client wrong.
-                if (await store.Untagged(partnership.Id, partnership.Epoch, task.Owner) < task.Count)
+                if (await store.InRange(partnership.Id, partnership.Epoch, task) < task.Count)
                 {
                     await overlap.DropTask(me, taskId);
                     throw ProblemException.Conflict("Task changed", "The counterpart changed records of this task after it was issued. Get the next task and re-blind that.");
@@ -74,7 +74,8 @@ public static class TaskEndpoints
     {
         var max = (long)task.Count * PsiFormat.TaskTagSize;
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = max + PsiFormat.TaskTagSize;
-        using var buffer = new MemoryStream();
+        // Sized from Content-Length (not grown by doubling: 1.5 MB of tags per full task).
+        using var buffer = new MemoryStream((int)Math.Clamp(http.Request.ContentLength ?? 0, 0, max + PsiFormat.TaskTagSize));
         await http.Request.Body.CopyToAsync(buffer);
         if (buffer.Length % PsiFormat.TaskTagSize != 0)
             throw ProblemException.Invalid("body", $"is {buffer.Length} bytes, not a whole number of 24-byte items (seq 8 ‖ tag 16).");

@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace CoSellNet.Silo.Psi;
 
 /// <summary>
@@ -17,8 +19,12 @@ public interface IOverlapGrain : IGrainWithStringKey
     /// <summary>The outstanding task with this id for <paramref name="by"/>; a not-found problem otherwise.</summary>
     Task<ReblindRange> GetTask(string by, Guid taskId);
 
-    /// <summary>The task's tags are stored; releases a new result if that completed both directions.</summary>
+    /// <summary>The task's tags are stored; a new result is released right after (in the background) if that completed both directions.</summary>
     Task TaskDone(string by, Guid taskId);
+
+    /// <summary>Releases a new result if one is due (both directions complete, records changed since the last). Queued by the grain itself.</summary>
+    [OneWay]
+    Task ReleaseDue();
 
     /// <summary>The task's records changed since it was issued: drop it so that the next request issues a fresh one.</summary>
     Task DropTask(string by, Guid taskId);

@@ -25,6 +25,32 @@ public sealed class MatchStore(NpgsqlDataSource db)
     public const int MaxNoticeRecords = 1000;
 
     /// <summary>
+    /// Step 1 of an intersection: the pairs of seqs of ($1 partnership, $2 epoch)'s low side $3 and
+    /// high side $4 whose tags are equal, into temporary <c>tag_matches</c>. Run as a hash join of
+    /// the two lists' tags (merge join off: it sorts both million-row sides). Public for the benchmark's EXPLAIN.
+    /// </summary>
+    public const string TagMatches = """
+        CREATE TEMP TABLE tag_matches ON COMMIT DROP AS
+        SELECT lt.seq AS low_seq, ht.seq AS high_seq
+          FROM psi_tags lt JOIN psi_tags ht ON ht.tag = lt.tag
+         WHERE lt.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3)
+           AND ht.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $4)
+        """;
+
+    /// <summary>
+    /// Step 2: the matches' records. A tag joins only under its record's current seq, so the tag
+    /// of a record changed (new seq) or removed since it was made joins nothing.
+    /// </summary>
+    public const string CurrentMatches = """
+        SELECT $1, $2, l.record_id, l.population, h.record_id, h.population
+          FROM tag_matches m
+          JOIN psi_points l ON l.seq = m.low_seq
+          JOIN psi_points h ON h.seq = m.high_seq
+         WHERE l.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3)
+           AND h.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $4)
+        """;
+
+    /// <summary>
     /// Replaces the epoch's match set with the join of both sides' tags. Returns the count matrix
     /// and, per side, which of its records started or stopped matching a counterpart population
     /// that side may see (<paramref name="lowSees"/>, <paramref name="highSees"/>).
@@ -43,18 +69,21 @@ public sealed class MatchStore(NpgsqlDataSource db)
             // compares every tag with every tag (10k × 10k: over 30 s, the command timeout; 100k × 100k: hours).
             // A hash or merge join over the tag index is linear whatever the statistics say.
             batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL enable_nestloop = off"));
+            // Compiling the join costs more (~100 ms) than it saves on a hash join of two lists.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL jit = off"));
             batch.BatchCommands.Add(Sql.Command("""
                 CREATE TEMP TABLE previous_matches ON COMMIT DROP AS
                 SELECT low_record, low_population, high_record, high_population FROM psi_matches WHERE partnership = $1 AND epoch = $2
                 """, partnership, epoch));
             batch.BatchCommands.Add(Sql.Command("DELETE FROM psi_matches WHERE partnership = $1 AND epoch = $2", partnership, epoch));
-            batch.BatchCommands.Add(Sql.Command("""
-                INSERT INTO psi_matches (partnership, epoch, low_record, low_population, high_record, high_population)
-                SELECT $1, $2, l.record_id, l.population, h.record_id, h.population
-                  FROM psi_records l JOIN psi_records h ON h.tag = l.tag
-                 WHERE l.partnership = $1 AND l.epoch = $2 AND l.owner = $3 AND l.tag IS NOT NULL
-                   AND h.partnership = $1 AND h.epoch = $2 AND h.owner = $4 AND h.tag IS NOT NULL
-                """, partnership, epoch, low, high));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL enable_mergejoin = off"));
+            batch.BatchCommands.Add(Sql.Command(TagMatches, partnership, epoch, low, high));
+            // The matches are a fraction of the lists: with their real count known, their records
+            // are fetched by a join that reads only the matches' seqs from each list in order.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL enable_mergejoin = on"));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("ANALYZE tag_matches"));
+            batch.BatchCommands.Add(Sql.Command($"INSERT INTO psi_matches (partnership, epoch, low_record, low_population, high_record, high_population) {CurrentMatches}",
+                partnership, epoch, low, high));
             await batch.ExecuteNonQueryAsync(ct);
         }
         var matrix = new List<MatchCount>();
@@ -118,25 +147,30 @@ public sealed class MatchStore(NpgsqlDataSource db)
         var (mine, myPopulation, theirs, theirPopulation) = lowSide
             ? ("low_record", "low_population", "high_record", "high_population")
             : ("high_record", "high_population", "low_record", "low_population");
-        // Read right after a release, before autoanalyze has seen the new matches: the planner then
-        // estimates ~1 row and nests loops that scan every match of the partnership for each record of
-        // the page (100k × 100k with 20k matches: seconds per page). Hash joins keep a page linear; the
-        // transaction only scopes the setting.
+        // A page is one index range of psi_matches (on the side's record id, from the cursor to the
+        // page's last record), with each counterpart record's fields looked up by key: no join, so
+        // its cost is the page's, not the partnership's (a join over all matches per page made
+        // reading every page quadratic: 400 pages × 200k matches at 1M × 1M). Read right after a
+        // release, before autoanalyze has seen the new matches, the planner would still pick scans
+        // of every match (it estimates ~1 row); the index is forced here, the transaction only
+        // scopes the settings.
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await using (var plan = new NpgsqlCommand("SET LOCAL enable_nestloop = off", connection, tx))
+        await using (var plan = new NpgsqlCommand("SET LOCAL enable_nestloop = off; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off", connection, tx))
             await plan.ExecuteNonQueryAsync(ct);
         await using var cmd = new NpgsqlCommand($"""
             WITH page AS (
               SELECT DISTINCT {mine} AS record FROM psi_matches
                WHERE partnership = $1 AND epoch = $2 AND {theirPopulation} = ANY($3) AND ($4::bytea IS NULL OR {mine} > $4)
                ORDER BY 1 LIMIT $5)
-            SELECT m.{mine}, m.{myPopulation}, m.{theirs}, m.{theirPopulation}, f.sealed
+            SELECT m.{mine}, m.{myPopulation}, m.{theirs}, m.{theirPopulation},
+                   CASE WHEN m.{theirPopulation} = ANY($7) THEN
+                     (SELECT f.sealed FROM psi_list_fields f
+                       WHERE f.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $6)
+                         AND f.record_id = m.{theirs}) END
               FROM psi_matches m
-              JOIN page ON m.{mine} = page.record
-              LEFT JOIN psi_fields f ON f.partnership = $1 AND f.epoch = $2 AND f.owner = $6
-                                    AND f.record_id = m.{theirs} AND m.{theirPopulation} = ANY($7)
              WHERE m.partnership = $1 AND m.epoch = $2 AND m.{theirPopulation} = ANY($3)
+               AND ($4::bytea IS NULL OR m.{mine} > $4) AND m.{mine} <= (SELECT record FROM page ORDER BY record DESC LIMIT 1)
              ORDER BY m.{mine}, m.{theirPopulation}, m.{theirs}
             """, connection, tx);
         cmd.Parameters.Add(new() { Value = partnership });

@@ -37,7 +37,7 @@ public sealed class OverlapGrain(
         state.State.Outstanding.Remove(owner);
         state.State = state.State with { Dirty = true };
         await state.WriteStateAsync();
-        await TryRelease();
+        ReleaseSoon();
     }
 
     public async Task<ReblindRange?> NextTask(string by)
@@ -49,7 +49,8 @@ public sealed class OverlapGrain(
         {
             // Nothing for this side to do: if a release is due and failed when it was tried (the
             // database refused, a timeout), make it now, or it waits for the next change forever.
-            await TryRelease();
+            // A failure again is logged, not this request's error: the task answer stands.
+            await ReleaseDue();
             return null;
         }
         state.State.Outstanding[owner] = next;
@@ -64,7 +65,33 @@ public sealed class OverlapGrain(
         var task = Find(by, taskId);
         state.State.Outstanding.Remove(task.Owner);
         await state.WriteStateAsync();
-        await TryRelease();
+        ReleaseSoon();
+    }
+
+    public async Task ReleaseDue()
+    {
+        try
+        {
+            await TryRelease();
+        }
+        catch (Exception e)
+        {
+            // Nobody waits for this call: the release stays due (Dirty) and the next request that
+            // finds nothing to do (NextTask) tries it again.
+            log.LogError(e, "Release of overlaps of {Partnership} epoch {Epoch} failed; it is retried on the next request", Partnership, Epoch);
+        }
+    }
+
+    /// <summary>
+    /// Queues <see cref="ReleaseDue"/> on this grain (one-way): the request that brought the last
+    /// tags or commit returns once they are stored, and the release runs right after it, before
+    /// any later request to this grain (a status or task request then sees the new release).
+    /// </summary>
+    private void ReleaseSoon()
+    {
+        var s = state.State;
+        if (s.Dirty && s.Uploaded.Count == 2 && s.Outstanding.Count == 0)
+            this.AsReference<IOverlapGrain>().ReleaseDue().Ignore();
     }
 
     public async Task DropTask(string by, Guid taskId)
@@ -83,7 +110,7 @@ public sealed class OverlapGrain(
         if (!s.Dirty || s.Uploaded.Count < 2 || s.Outstanding.Count > 0) return;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (low, high) = PartnershipKey.Split(Partnership);
-        if (await reblind.Untagged(Partnership, Epoch, low) > 0 || await reblind.Untagged(Partnership, Epoch, high) > 0) return;
+        if (await reblind.AnyUntagged(Partnership, Epoch, low) || await reblind.AnyUntagged(Partnership, Epoch, high)) return;
         var partnership = GrainFactory.GetGrain<IPartnershipGrain>(Partnership);
         // What each side may see of the other's populations decides what its notice lists.
         var lowSees = Visible(await partnership.Get(low));

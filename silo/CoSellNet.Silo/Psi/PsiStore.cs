@@ -82,18 +82,20 @@ public sealed class PsiStore(NpgsqlDataSource db)
         var count = items.Count;
         if (upload.ReceivedCount + count > upload.DeclaredCount) return (ChunkOutcome.OverCount, upload);
 
+        // One synchronous call per field: the importer only copies into its buffer, and an async
+        // call per field costs a state machine each (65,536 rows × 3 fields per chunk).
         await using (var writer = await connection.BeginBinaryImportAsync("COPY psi_staged (upload_id, record_id, payload) FROM STDIN (FORMAT BINARY)", ct))
         {
             var bytes = MemoryMarshalArray(body);
             foreach (var item in items)
             {
-                await writer.StartRowAsync(ct);
-                await writer.WriteAsync(uploadId, NpgsqlDbType.Uuid, ct);
-                await writer.WriteAsync(new ArraySegment<byte>(bytes.Array!, bytes.Offset + item.RecordIdOffset, PsiFormat.RecordIdSize), NpgsqlDbType.Bytea, ct);
+                writer.StartRow();
+                writer.Write(uploadId, NpgsqlDbType.Uuid);
+                writer.Write(new ArraySegment<byte>(bytes.Array!, bytes.Offset + item.RecordIdOffset, PsiFormat.RecordIdSize), NpgsqlDbType.Bytea);
                 if (item.PayloadLength > 0)
-                    await writer.WriteAsync(new ArraySegment<byte>(bytes.Array!, bytes.Offset + item.PayloadOffset, item.PayloadLength), NpgsqlDbType.Bytea, ct);
+                    writer.Write(new ArraySegment<byte>(bytes.Array!, bytes.Offset + item.PayloadOffset, item.PayloadLength), NpgsqlDbType.Bytea);
                 else
-                    await writer.WriteNullAsync(ct);
+                    writer.WriteNull();
             }
             await writer.CompleteAsync(ct);
         }
@@ -110,8 +112,8 @@ public sealed class PsiStore(NpgsqlDataSource db)
     /// <summary>
     /// Commits a complete upload: added records join the side's list (a record id already there
     /// with the same population and point is left alone; one that changed gets a new sequence
-    /// number, so the counterpart re-blinds it), removed ones leave it. Idempotent.
-    /// Returns the upload as committed.
+    /// number, so the counterpart re-blinds it and its old tag joins nothing), removed ones leave
+    /// it. Idempotent. Returns the upload as committed.
     /// </summary>
     public async Task<PsiUpload> Commit(Guid uploadId, CancellationToken ct = default)
     {
@@ -121,67 +123,83 @@ public sealed class PsiStore(NpgsqlDataSource db)
         if (upload.CommittedAt is not null) return upload;
         if (upload.ReceivedCount != upload.DeclaredCount)
             throw new InvalidOperationException($"Upload {uploadId} is incomplete: {upload.ReceivedCount} of {upload.DeclaredCount} records.");
+        var list = await EnsureList(connection, tx, upload.Partnership, upload.Epoch, upload.Owner, ct);
 
-        // One side's commits are serialized so that sequence numbers only grow.
-        await using (var lockSide = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended($1, $2))", connection, tx))
+        // The list's row lock serializes its commits (and its tag stores, see ReblindStore): seqs
+        // come from last_seq, which only grows, so no seq is ever used twice in a list, not even
+        // after its record is removed, and a stored tag belongs to one record only.
+        long lastSeq;
+        await using (var lockList = new NpgsqlCommand("SELECT last_seq FROM psi_lists WHERE list_id = $1 FOR UPDATE", connection, tx))
         {
-            lockSide.Parameters.Add(new() { Value = $"{upload.Partnership}#{upload.Owner}" });
-            lockSide.Parameters.Add(new() { Value = (long)upload.Epoch });
-            await lockSide.ExecuteNonQueryAsync(ct);
+            lockList.Parameters.Add(new() { Value = list });
+            lastSeq = (long)(await lockList.ExecuteScalarAsync(ct))!;
         }
-        var sql = upload.Kind switch
+        await using (var batch = new NpgsqlBatch(connection, tx))
         {
-            UploadKind.Add => """
-              INSERT INTO psi_records AS r (partnership, epoch, owner, record_id, seq, population, point)
-              SELECT $1, $2, $3, s.record_id,
-                     (SELECT coalesce(max(seq), 0) FROM psi_records WHERE partnership = $1 AND epoch = $2 AND owner = $3)
-                       + row_number() OVER (ORDER BY s.record_id),
-                     $5, s.payload
-                FROM (SELECT DISTINCT ON (record_id) record_id, payload FROM psi_staged WHERE upload_id = $4 ORDER BY record_id) s
-              ON CONFLICT (partnership, epoch, owner, record_id) DO UPDATE
-                 SET seq = EXCLUDED.seq, population = EXCLUDED.population, point = EXCLUDED.point, tag = NULL
-               WHERE r.population <> EXCLUDED.population OR r.point <> EXCLUDED.point
-              """,
-            UploadKind.Remove => """
-              WITH gone AS (
-                DELETE FROM psi_records
-                 WHERE partnership = $1 AND epoch = $2 AND owner = $3
-                   AND record_id IN (SELECT record_id FROM psi_staged WHERE upload_id = $4)
-                RETURNING record_id)
-              DELETE FROM psi_fields f USING gone
-               WHERE f.partnership = $1 AND f.epoch = $2 AND f.owner = $3 AND f.record_id = gone.record_id
-              """,
-            _ => """
-              INSERT INTO psi_fields (partnership, epoch, owner, record_id, sealed)
-              SELECT DISTINCT ON (record_id) $1, $2, $3, record_id, payload FROM psi_staged WHERE upload_id = $4 ORDER BY record_id
-              ON CONFLICT (partnership, epoch, owner, record_id) DO UPDATE SET sealed = EXCLUDED.sealed
-              """,
-        };
-        await using (var apply = new NpgsqlCommand(sql, connection, tx))
-        {
-            apply.Parameters.Add(new() { Value = upload.Partnership });
-            apply.Parameters.Add(new() { Value = upload.Epoch });
-            apply.Parameters.Add(new() { Value = upload.Owner });
-            apply.Parameters.Add(new() { Value = uploadId });
-            if (upload.Kind == UploadKind.Add) apply.Parameters.Add(new() { Value = upload.Population });
-            await apply.ExecuteNonQueryAsync(ct);
-        }
-        await using (var done = new NpgsqlBatch(connection, tx))
-        {
-            done.BatchCommands.Add(Sql.Command("DELETE FROM psi_staged WHERE upload_id = $1", uploadId));
-            done.BatchCommands.Add(Sql.Command("UPDATE psi_uploads SET committed_at = now() WHERE upload_id = $1", uploadId));
-            await done.ExecuteNonQueryAsync(ct);
+            // DISTINCT ON sorts the upload by record id: in memory at 1M records (~100 MB), and the
+            // sorted ids then go into the primary key in order, not scattered over its pages.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL work_mem = '256MB'"));
+            batch.BatchCommands.Add(upload.Kind switch
+            {
+                // The list's record count moves with each commit (xmax = 0: a row inserted, not
+                // updated), so a status request never counts a million rows.
+                UploadKind.Add => Sql.Command("""
+                  WITH added AS (
+                    INSERT INTO psi_points AS r (list_id, record_id, seq, population, point)
+                    SELECT $1, s.record_id, $4 + row_number() OVER (ORDER BY s.record_id), $3, s.payload
+                      FROM (SELECT DISTINCT ON (record_id) record_id, payload FROM psi_staged WHERE upload_id = $2 ORDER BY record_id) s
+                    ON CONFLICT (list_id, record_id) DO UPDATE
+                       SET seq = EXCLUDED.seq, population = EXCLUDED.population, point = EXCLUDED.point
+                     WHERE r.population <> EXCLUDED.population OR r.point <> EXCLUDED.point
+                    RETURNING xmax = 0 AS inserted)
+                  UPDATE psi_lists SET last_seq = $5, records = records + (SELECT count(*) FROM added WHERE inserted) WHERE list_id = $1
+                  """, list, uploadId, upload.Population, lastSeq, lastSeq + upload.DeclaredCount),
+                UploadKind.Remove => Sql.Command("""
+                  WITH gone AS (
+                    DELETE FROM psi_points
+                     WHERE list_id = $1 AND record_id IN (SELECT record_id FROM psi_staged WHERE upload_id = $2)
+                    RETURNING record_id),
+                  fields AS (DELETE FROM psi_list_fields f USING gone WHERE f.list_id = $1 AND f.record_id = gone.record_id)
+                  UPDATE psi_lists SET records = records - (SELECT count(*) FROM gone) WHERE list_id = $1
+                  """, list, uploadId),
+                _ => Sql.Command("""
+                  INSERT INTO psi_list_fields (list_id, record_id, sealed)
+                  SELECT DISTINCT ON (record_id) $1, record_id, payload FROM psi_staged WHERE upload_id = $2 ORDER BY record_id
+                  ON CONFLICT (list_id, record_id) DO UPDATE SET sealed = EXCLUDED.sealed
+                  """, list, uploadId),
+            });
+            batch.BatchCommands.Add(Sql.Command("DELETE FROM psi_staged WHERE upload_id = $1", uploadId));
+            batch.BatchCommands.Add(Sql.Command("UPDATE psi_uploads SET committed_at = now() WHERE upload_id = $1", uploadId));
+            await batch.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
         return (await FindUpload(uploadId, ct))!;
     }
 
+    /// <summary>The id of one side's list in a partnership and epoch, made on first use.</summary>
+    internal static async Task<int> EnsureList(NpgsqlConnection connection, NpgsqlTransaction tx, string partnership, int epoch, string owner, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            WITH made AS (
+              INSERT INTO psi_lists (partnership, epoch, owner) VALUES ($1, $2, $3)
+              ON CONFLICT (partnership, epoch, owner) DO NOTHING RETURNING list_id)
+            SELECT list_id FROM made UNION ALL
+            SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3
+            """, connection, tx);
+        cmd.Parameters.Add(new() { Value = partnership });
+        cmd.Parameters.Add(new() { Value = epoch });
+        cmd.Parameters.Add(new() { Value = owner });
+        // Null only when another transaction made the row after this statement's snapshot: read it again.
+        return (int?)await cmd.ExecuteScalarAsync(ct) ?? (int)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Subquery for the list id of ($1 partnership, $2 epoch, $3 owner); null when the side has none yet.</summary>
+    internal const string ListOf = "(SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3)";
+
     /// <summary>Record counts of one side's committed list, by population.</summary>
     public async Task<IReadOnlyDictionary<string, long>> Counts(string partnership, int epoch, string owner, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("""
-            SELECT population, count(*) FROM psi_records WHERE partnership = $1 AND epoch = $2 AND owner = $3 GROUP BY population
-            """);
+        await using var cmd = db.CreateCommand($"SELECT population, count(*) FROM psi_points WHERE list_id = {ListOf} GROUP BY population");
         cmd.Parameters.Add(new() { Value = partnership });
         cmd.Parameters.Add(new() { Value = epoch });
         cmd.Parameters.Add(new() { Value = owner });
@@ -191,15 +209,36 @@ public sealed class PsiStore(NpgsqlDataSource db)
         return counts;
     }
 
-    /// <summary>Deletes a partnership's blinded data, sealed fields and matches of every epoch before <paramref name="keepFrom"/> (all of it for int.MaxValue).</summary>
+    /// <summary>Records in one side's committed list (kept by each commit).</summary>
+    public async Task<long> Count(string partnership, int epoch, string owner, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT coalesce(sum(records), 0)::bigint FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3");
+        cmd.Parameters.Add(new() { Value = partnership });
+        cmd.Parameters.Add(new() { Value = epoch });
+        cmd.Parameters.Add(new() { Value = owner });
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Deletes a partnership's blinded data, tags, sealed fields and matches of every epoch before <paramref name="keepFrom"/> (all of it for int.MaxValue).</summary>
     public async Task DeleteBefore(string partnership, int keepFrom, CancellationToken ct = default)
     {
-        await using var batch = db.CreateBatch();
-        batch.BatchCommands.Add(Sql.Command("DELETE FROM psi_records WHERE partnership = $1 AND epoch < $2", partnership, keepFrom));
-        batch.BatchCommands.Add(Sql.Command("DELETE FROM psi_fields WHERE partnership = $1 AND epoch < $2", partnership, keepFrom));
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection, tx);
+        // The bulk tables have no foreign keys (a check per row costs more than the row): their rows go by list here.
+        batch.BatchCommands.Add(Sql.Command("""
+            WITH gone AS (DELETE FROM psi_lists WHERE partnership = $1 AND epoch < $2 RETURNING list_id),
+                 points AS (DELETE FROM psi_points WHERE list_id IN (SELECT list_id FROM gone)),
+                 tags AS (DELETE FROM psi_tags WHERE list_id IN (SELECT list_id FROM gone))
+            DELETE FROM psi_list_fields WHERE list_id IN (SELECT list_id FROM gone)
+            """, partnership, keepFrom));
         batch.BatchCommands.Add(Sql.Command("DELETE FROM psi_matches WHERE partnership = $1 AND epoch < $2", partnership, keepFrom));
-        batch.BatchCommands.Add(Sql.Command("DELETE FROM psi_uploads WHERE partnership = $1 AND epoch < $2", partnership, keepFrom));
+        batch.BatchCommands.Add(Sql.Command("""
+            WITH gone AS (DELETE FROM psi_uploads WHERE partnership = $1 AND epoch < $2 RETURNING upload_id)
+            DELETE FROM psi_staged WHERE upload_id IN (SELECT upload_id FROM gone)
+            """, partnership, keepFrom));
         await batch.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
     }
 
     private const string UploadColumns =

@@ -10,8 +10,10 @@ namespace CoSellNet.Silo.Psi;
 public sealed record ReblindRange(Guid TaskId, string Owner, long FromSeq, long ToSeq, int Count);
 
 /// <summary>
-/// Re-blind work in PostgreSQL: which of a side's records still lack the counterpart's tag, their
-/// points streamed out in sequence order, and the tags that come back, written by binary COPY.
+/// Re-blind work in PostgreSQL. Tasks hand a side's records out in seq order, so a watermark per
+/// list (<c>psi_lists.tagged_through</c>) says which records still lack the counterpart's tag: those
+/// after it. Points stream out in seq order; tags come back by binary COPY into the append-only
+/// <c>psi_tags</c>, and the watermark moves in the same transaction.
 /// </summary>
 public sealed class ReblindStore(NpgsqlDataSource db)
 {
@@ -19,10 +21,10 @@ public sealed class ReblindStore(NpgsqlDataSource db)
     public async Task<ReblindRange?> NextRange(string partnership, int epoch, string owner, int limit, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand("""
-            SELECT min(seq), max(seq), count(*)::int FROM (
-              SELECT seq FROM psi_records
-               WHERE partnership = $1 AND epoch = $2 AND owner = $3 AND tag IS NULL
-               ORDER BY seq LIMIT $4) next
+            SELECT min(p.seq), max(p.seq), count(*)::int FROM (
+              SELECT p.seq FROM psi_lists l JOIN psi_points p ON p.list_id = l.list_id AND p.seq > l.tagged_through
+               WHERE l.partnership = $1 AND l.epoch = $2 AND l.owner = $3
+               ORDER BY p.seq LIMIT $4) p
             """);
         cmd.Parameters.Add(new() { Value = partnership });
         cmd.Parameters.Add(new() { Value = epoch });
@@ -33,22 +35,50 @@ public sealed class ReblindStore(NpgsqlDataSource db)
         return reader.GetInt32(2) == 0 ? null : new ReblindRange(Guid.NewGuid(), owner, reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2));
     }
 
-    /// <summary>Untagged records of one side.</summary>
+    /// <summary>Untagged records of one side (an index range after the watermark).</summary>
     public async Task<long> Untagged(string partnership, int epoch, string owner, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("SELECT count(*) FROM psi_records WHERE partnership = $1 AND epoch = $2 AND owner = $3 AND tag IS NULL");
+        await using var cmd = db.CreateCommand("""
+            SELECT count(*) FROM psi_lists l JOIN psi_points p ON p.list_id = l.list_id AND p.seq > l.tagged_through
+             WHERE l.partnership = $1 AND l.epoch = $2 AND l.owner = $3
+            """);
         cmd.Parameters.Add(new() { Value = partnership });
         cmd.Parameters.Add(new() { Value = epoch });
         cmd.Parameters.Add(new() { Value = owner });
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
+    /// <summary>Whether any record of one side lacks the counterpart's tag: one index probe.</summary>
+    public async Task<bool> AnyUntagged(string partnership, int epoch, string owner, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT EXISTS (SELECT 1 FROM psi_lists l JOIN psi_points p ON p.list_id = l.list_id AND p.seq > l.tagged_through
+                            WHERE l.partnership = $1 AND l.epoch = $2 AND l.owner = $3)
+            """);
+        cmd.Parameters.Add(new() { Value = partnership });
+        cmd.Parameters.Add(new() { Value = epoch });
+        cmd.Parameters.Add(new() { Value = owner });
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Records of the range's side still stored under one of the range's seqs: fewer than its count when records changed since it was issued.</summary>
+    public async Task<int> InRange(string partnership, int epoch, ReblindRange range, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand($"SELECT count(*)::int FROM psi_points WHERE list_id = {PsiStore.ListOf} AND seq BETWEEN $4 AND $5");
+        cmd.Parameters.Add(new() { Value = partnership });
+        cmd.Parameters.Add(new() { Value = epoch });
+        cmd.Parameters.Add(new() { Value = range.Owner });
+        cmd.Parameters.Add(new() { Value = range.FromSeq });
+        cmd.Parameters.Add(new() { Value = range.ToSeq });
+        return (int)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
     /// <summary>Writes the range's points, seq ‖ point each, in sequence order, to <paramref name="output"/>; returns how many.</summary>
     public async Task<int> WritePoints(string partnership, int epoch, ReblindRange range, Stream output, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("""
-            SELECT seq, point FROM psi_records
-             WHERE partnership = $1 AND epoch = $2 AND owner = $3 AND tag IS NULL AND seq BETWEEN $4 AND $5
+        await using var cmd = db.CreateCommand($"""
+            SELECT seq, point FROM psi_points
+             WHERE list_id = {PsiStore.ListOf} AND seq BETWEEN $4 AND $5
              ORDER BY seq
             """);
         cmd.Parameters.Add(new() { Value = partnership });
@@ -78,36 +108,48 @@ public sealed class ReblindStore(NpgsqlDataSource db)
     }
 
     /// <summary>
-    /// Stores tags for a range: <paramref name="tags"/> holds seq ‖ tag items. Records changed or
-    /// removed since the task was issued are skipped (they are re-blinded in a later task).
+    /// Stores tags for a range: <paramref name="tags"/> holds seq ‖ tag items, seqs increasing.
+    /// Appends those after the list's watermark and moves it to the end of the range, so a range
+    /// stored twice (a retry, or a superseded task racing its successor) adds nothing twice. Tags of
+    /// records changed or removed since the task was issued are stored but never join: their seqs
+    /// are no longer any record's (the changed records are re-blinded in a later task).
     /// </summary>
     public async Task StoreTags(string partnership, int epoch, ReblindRange range, ReadOnlyMemory<byte> tags, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await using (var create = new NpgsqlCommand("CREATE TEMP TABLE incoming_tags (seq bigint, tag bytea) ON COMMIT DROP", connection, tx))
-            await create.ExecuteNonQueryAsync(ct);
-        await using (var writer = await connection.BeginBinaryImportAsync("COPY incoming_tags (seq, tag) FROM STDIN (FORMAT BINARY)", ct))
+        int list;
+        long through;
+        await using (var lockList = new NpgsqlCommand($"SELECT list_id, tagged_through FROM psi_lists WHERE list_id = {PsiStore.ListOf} FOR UPDATE", connection, tx))
+        {
+            lockList.Parameters.Add(new() { Value = partnership });
+            lockList.Parameters.Add(new() { Value = epoch });
+            lockList.Parameters.Add(new() { Value = range.Owner });
+            await using var reader = await lockList.ExecuteReaderAsync(ct);
+            if (!await reader.ReadAsync(ct)) return; // the list is gone (a new epoch, an ended partnership)
+            (list, through) = (reader.GetInt32(0), reader.GetInt64(1));
+        }
+        if (through >= range.ToSeq) return;
+        // One synchronous call per field: the importer only copies into its buffer.
+        await using (var writer = await connection.BeginBinaryImportAsync("COPY psi_tags (list_id, seq, tag) FROM STDIN (FORMAT BINARY)", ct))
         {
             var array = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(tags, out var segment) ? segment : new ArraySegment<byte>(tags.ToArray());
             for (var offset = 0; offset < tags.Length; offset += PsiFormat.TaskTagSize)
             {
-                await writer.StartRowAsync(ct);
                 var seq = BinaryPrimitives.ReadInt64BigEndian(array.AsSpan(offset, PsiFormat.SeqSize));
-                await writer.WriteAsync(seq, NpgsqlDbType.Bigint, ct);
-                await writer.WriteAsync(new ArraySegment<byte>(array.Array!, array.Offset + offset + PsiFormat.SeqSize, PsiFormat.TagSize), NpgsqlDbType.Bytea, ct);
+                if (seq <= through) continue;
+                writer.StartRow();
+                writer.Write(list, NpgsqlDbType.Integer);
+                writer.Write(seq, NpgsqlDbType.Bigint);
+                writer.Write(new ArraySegment<byte>(array.Array!, array.Offset + offset + PsiFormat.SeqSize, PsiFormat.TagSize), NpgsqlDbType.Bytea);
             }
             await writer.CompleteAsync(ct);
         }
-        await using (var update = new NpgsqlCommand("""
-            UPDATE psi_records r SET tag = t.tag FROM incoming_tags t
-             WHERE r.partnership = $1 AND r.epoch = $2 AND r.owner = $3 AND r.seq = t.seq AND r.tag IS NULL
-            """, connection, tx))
+        await using (var advance = new NpgsqlCommand("UPDATE psi_lists SET tagged_through = $2 WHERE list_id = $1", connection, tx))
         {
-            update.Parameters.Add(new() { Value = partnership });
-            update.Parameters.Add(new() { Value = epoch });
-            update.Parameters.Add(new() { Value = range.Owner });
-            await update.ExecuteNonQueryAsync(ct);
+            advance.Parameters.Add(new() { Value = list });
+            advance.Parameters.Add(new() { Value = range.ToSeq });
+            await advance.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
     }

@@ -73,7 +73,12 @@ public sealed class PsiStoreTests(PostgresDatabaseFixture database) : IClassFixt
         var counts = await _store.Counts(partnership, 1, "a");
         Assert.Equal(25, counts["customers"]);
         Assert.Equal(5, counts["prospects"]);
-        Assert.Equal(35L, await Scalar("SELECT max(seq) FROM psi_records WHERE partnership = $1", partnership));
+        // The kept count: moved records are updated, not added.
+        Assert.Equal(30L, await _store.Count(partnership, 1, "a"));
+        // New seqs come after every seq the list ever gave (the second upload's unchanged records
+        // used none, but their numbers are never given again), so the 5 moved ones are re-blinded.
+        Assert.Equal(5L, await Scalar("SELECT count(*) FROM psi_records WHERE partnership = $1 AND seq > 30", partnership));
+        Assert.Equal(5L, await Scalar("SELECT count(*) FROM psi_records WHERE partnership = $1 AND population = 'prospects' AND seq > 30", partnership));
     }
 
     [Fact]
@@ -91,6 +96,7 @@ public sealed class PsiStoreTests(PostgresDatabaseFixture database) : IClassFixt
         await Add(removal, 0, ids);
         await _store.Commit(removal.UploadId);
         Assert.Equal(7, (await _store.Counts(partnership, 1, "a"))["customers"]);
+        Assert.Equal(7L, await _store.Count(partnership, 1, "a"));
 
         await _store.DeleteBefore(partnership, int.MaxValue);
         Assert.Empty(await _store.Counts(partnership, 1, "a"));

@@ -1,0 +1,227 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using CoSellNet.Benchmarks.Mapping;
+using CoSellNet.Crypto;
+using CoSellNet.Protocol;
+using CoSellNet.Silo.Psi;
+using CoSellNet.Testing;
+using Npgsql;
+
+namespace CoSellNet.Benchmarks.PsiStore;
+
+/// <summary>
+/// The node's PSI data path alone, against a fresh database on the fixture PostgreSQL: two sides
+/// of N valid random points each go through the real stores as the endpoints drive them — chunk
+/// validation (<see cref="ChunkItems"/>), <see cref="Silo.Psi.PsiStore.AddChunk"/> (SHA-256 and
+/// binary COPY), commit; then each side's re-blind tasks (points streamed out, tags stored); then
+/// the intersection with 20% shared. Reports rates, wall and CPU time (this process and the
+/// PostgreSQL cluster, from the kernel), and sizes and memory.
+/// </summary>
+internal static class PsiStoreBenchmark
+{
+    private const string Partnership = "benchlow|benchhigh";
+    private const string Low = "benchlow";
+    private const string High = "benchhigh";
+    private const double Shared = 0.2;
+
+    public static int Run(string[] args)
+    {
+        var size = 1_000_000;
+        var explain = false;
+        for (var i = 0; i < args.Length; i++)
+            if (args[i] == "--size" && i + 1 < args.Length) size = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            else if (args[i] == "--explain") explain = true;
+        return RunAsync(size, explain).GetAwaiter().GetResult();
+    }
+
+    private static async Task<int> RunAsync(int size, bool explain)
+    {
+        Console.WriteLine($"psi-store: {size:N0} points per side, {Shared:P0} shared; generating points...");
+        var generate = Stopwatch.StartNew();
+        var low = Records(size);
+        var high = Records(size);
+        Console.WriteLine($"  generated in {generate.Elapsed.TotalSeconds:F1} s");
+
+        var cs = await PostgresServer.CreateDatabaseAsync("bench-psistore");
+        var watch = await PostgresWatch.Open(cs, 200);
+        await using var db = NpgsqlDataSource.Create(cs);
+        var store = new Silo.Psi.PsiStore(db);
+        var reblind = new ReblindStore(db);
+        var matches = new MatchStore(db);
+
+        MeasureValidation(low);
+        foreach (var (owner, records) in new[] { (Low, low), (High, high) })
+            await Measure($"upload {owner}", watch, size, () => Upload(store, owner, records));
+
+        // The tags each side's records get: the same tag for the first 20% of both lists, so that
+        // exactly that many match; distinct random ones otherwise.
+        var common = (int)(size * Shared);
+        var lowTags = RandomNumberGenerator.GetBytes(size * PsiFormat.TagSize);
+        var highTags = RandomNumberGenerator.GetBytes(size * PsiFormat.TagSize);
+        lowTags.AsSpan(0, common * PsiFormat.TagSize).CopyTo(highTags);
+        foreach (var (owner, tags) in new[] { (Low, lowTags), (High, highTags) })
+            await Measure($"re-blind tasks over {owner} (points out, tags in)", watch, size, () => Tag(reblind, owner, tags));
+
+        long found = 0;
+        await Measure("intersection", watch, size, async () =>
+        {
+            var (matrix, _, _) = await matches.Intersect(Partnership, 1, Low, High, ["customers"], ["customers"]);
+            found = matrix.Sum(c => c.Count);
+        });
+        Console.WriteLine($"  matches: {found:N0} (expected {common:N0})");
+        await Measure("intersection again (same tags)", watch, size, () =>
+            matches.Intersect(Partnership, 1, Low, High, ["customers"], ["customers"]));
+        if (explain) await Explain(db);
+        await Report(db, watch);
+        foreach (var slow in watch.SlowStatements().OrderByDescending(s => s.Milliseconds).Take(12))
+            Console.WriteLine($"  slow: {slow.Milliseconds,8:F0} ms  {slow.Kind}");
+        await PostgresServer.DropDatabaseAsync(cs);
+        return found == common ? 0 : 1;
+    }
+
+    /// <summary>N records of record id ‖ point; points are ristretto255 maps of random bytes, made on all cores.</summary>
+    private static byte[] Records(int count)
+    {
+        const int size = PsiFormat.RecordIdSize + PsiFormat.PointSize;
+        var records = new byte[count * size];
+        Parallel.For(0, Environment.ProcessorCount, worker =>
+        {
+            Span<byte> uniform = stackalloc byte[Ristretto255.UniformSize];
+            for (var i = worker; i < count; i += Environment.ProcessorCount)
+            {
+                var record = records.AsSpan(i * size, size);
+                RandomNumberGenerator.Fill(record[..PsiFormat.RecordIdSize]);
+                RandomNumberGenerator.Fill(uniform);
+                Ristretto255.FromUniformBytes(uniform, record[PsiFormat.RecordIdSize..]);
+            }
+        });
+        return records;
+    }
+
+    private static IEnumerable<ReadOnlyMemory<byte>> Chunks(byte[] records, int recordSize)
+    {
+        var chunkBytes = PsiFormat.MaxChunkRecords * recordSize;
+        for (var offset = 0; offset < records.Length; offset += chunkBytes)
+            yield return records.AsMemory(offset, Math.Min(chunkBytes, records.Length - offset));
+    }
+
+    /// <summary>What the chunk endpoint spends per point before the COPY: the checks of every point, and the body's SHA-256.</summary>
+    private static void MeasureValidation(byte[] records)
+    {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var wall = Stopwatch.StartNew();
+        var count = 0;
+        foreach (var chunk in Chunks(records, PsiFormat.RecordIdSize + PsiFormat.PointSize))
+            count += ChunkItems.Parse(UploadKind.Add, chunk.Span).Count;
+        var parse = (Process.GetCurrentProcess().TotalProcessorTime - cpu, wall.Elapsed);
+        cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        wall.Restart();
+        foreach (var chunk in Chunks(records, PsiFormat.RecordIdSize + PsiFormat.PointSize))
+            SHA256.HashData(chunk.Span);
+        var sha = (Process.GetCurrentProcess().TotalProcessorTime - cpu, wall.Elapsed);
+        Console.WriteLine($"chunk checks: {parse.Item1.TotalMicroseconds / count:F2} µs CPU per point ({parse.Item2.TotalMicroseconds / count:F2} wall); " +
+                          $"SHA-256 of the bodies {sha.Item1.TotalMicroseconds / count:F3} µs CPU per point");
+    }
+
+    private static async Task Upload(Silo.Psi.PsiStore store, string owner, byte[] records)
+    {
+        const int size = PsiFormat.RecordIdSize + PsiFormat.PointSize;
+        var upload = await store.CreateUpload(new PsiUpload(Guid.NewGuid(), Partnership, 1, owner, "customers", UploadKind.Add, records.Length / size, 0, 0, null));
+        var chunk = 0;
+        foreach (var body in Chunks(records, size))
+        {
+            var (outcome, _) = await store.AddChunk(upload.UploadId, chunk++, body, ChunkItems.Parse(UploadKind.Add, body));
+            if (outcome != ChunkOutcome.Accepted) throw new InvalidOperationException($"chunk {chunk - 1}: {outcome}");
+        }
+        await store.Commit(upload.UploadId);
+    }
+
+    private static async Task Tag(ReblindStore reblind, string owner, byte[] tags)
+    {
+        var index = 0;
+        using var points = new MemoryStream();
+        while (await reblind.NextRange(Partnership, 1, owner, PsiFormat.MaxChunkRecords) is { } range)
+        {
+            points.SetLength(0);
+            var count = await reblind.WritePoints(Partnership, 1, range, points);
+            // The re-blinder's answer: seq ‖ tag per point, in the order the points came.
+            var body = new byte[count * PsiFormat.TaskTagSize];
+            var sent = points.GetBuffer();
+            for (var i = 0; i < count; i++)
+            {
+                sent.AsSpan(i * PsiFormat.TaskPointSize, PsiFormat.SeqSize).CopyTo(body.AsSpan(i * PsiFormat.TaskTagSize));
+                tags.AsSpan(index++ * PsiFormat.TagSize, PsiFormat.TagSize).CopyTo(body.AsSpan(i * PsiFormat.TaskTagSize + PsiFormat.SeqSize));
+            }
+            await reblind.StoreTags(Partnership, 1, range, body);
+        }
+        if (index != tags.Length / PsiFormat.TagSize) throw new InvalidOperationException($"tagged {index} records, expected {tags.Length / PsiFormat.TagSize}");
+    }
+
+    private static async Task Measure(string what, PostgresWatch watch, int points, Func<Task> work)
+    {
+        var process = Process.GetCurrentProcess();
+        var (cpu, pg) = (process.TotalProcessorTime, watch.Cpu());
+        var wall = Stopwatch.StartNew();
+        await work();
+        var elapsed = wall.Elapsed;
+        process.Refresh();
+        var (cpuUsed, pgUsed) = (process.TotalProcessorTime - cpu, watch.Cpu() - pg);
+        Console.WriteLine($"{what}: {elapsed.TotalSeconds:F2} s wall, {points / elapsed.TotalSeconds:N0} points/s; " +
+                          $"CPU: this process {cpuUsed.TotalSeconds:F2} s, PostgreSQL {pgUsed.TotalSeconds:F2} s " +
+                          $"({(cpuUsed + pgUsed).TotalMicroseconds / points:F2} µs per point)");
+    }
+
+    /// <summary>The intersection's join as PostgreSQL runs it, under the settings the release uses.</summary>
+    private static async Task Explain(NpgsqlDataSource db)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        await using (var set = new NpgsqlCommand("SET LOCAL work_mem = '256MB'; SET LOCAL enable_nestloop = off; SET LOCAL jit = off; SET LOCAL enable_mergejoin = off", connection, tx))
+            await set.ExecuteNonQueryAsync();
+        foreach (var sql in new[] { $"EXPLAIN (ANALYZE, COSTS OFF) {MatchStore.TagMatches}", "SET LOCAL enable_mergejoin = on; ANALYZE tag_matches", $"EXPLAIN (ANALYZE, COSTS OFF) {MatchStore.CurrentMatches}" })
+        {
+            await using var cmd = new NpgsqlCommand(sql, connection, tx);
+            if (sql.Contains("$1", StringComparison.Ordinal))
+                foreach (var value in new object[] { Partnership, 1, Low, High }) cmd.Parameters.Add(new NpgsqlParameter { Value = value });
+            await using var reader = await cmd.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) Console.WriteLine($"  | {reader.GetString(0)}");
+        }
+    }
+
+    private static async Task Report(NpgsqlDataSource db, PostgresWatch watch)
+    {
+        await using (var cmd = db.CreateCommand("""
+            SELECT relname, pg_size_pretty(pg_table_size(oid)), pg_size_pretty(pg_indexes_size(oid))
+              FROM pg_class WHERE relname IN ('psi_points', 'psi_tags', 'psi_staged', 'psi_matches') ORDER BY relname
+            """))
+        await using (var reader = await cmd.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+                Console.WriteLine($"  {reader.GetString(0),-12} table {reader.GetString(1),8}, indexes {reader.GetString(2),8}");
+        var process = Process.GetCurrentProcess();
+        Console.WriteLine($"memory: this process peak {process.PeakWorkingSet64 / (1 << 20):N0} MiB (the generated points and tags included); " +
+                          $"PostgreSQL cluster resident now {PostgresResident(watch.Postmaster) / (1 << 20):N0} MiB (shared buffers counted once per process that touched them)");
+    }
+
+    /// <summary>Resident memory of the postmaster and its children, from /proc (an over-count: shared buffers appear in each).</summary>
+    private static long PostgresResident(int postmaster)
+    {
+        long total = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                var status = File.ReadAllLines(Path.Combine(dir, "status"));
+                var parent = status.FirstOrDefault(l => l.StartsWith("PPid:", StringComparison.Ordinal));
+                if (pid != postmaster && parent?.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1].Trim() != postmaster.ToString(CultureInfo.InvariantCulture)) continue;
+                var rss = status.FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+                if (rss is not null) total += long.Parse(rss.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return total;
+    }
+}

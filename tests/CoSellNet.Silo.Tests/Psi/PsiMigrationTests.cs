@@ -1,0 +1,64 @@
+using CoSellNet.Silo.Psi;
+using CoSellNet.Silo.Storage;
+using CoSellNet.Testing;
+using Npgsql;
+
+namespace CoSellNet.Silo.Tests.Psi;
+
+/// <summary>Migration 0007 (lists keyed by id, tags appended) on a database that holds PSI data in the 0002 shape.</summary>
+public sealed class PsiMigrationTests
+{
+    [Fact]
+    public async Task Existing_records_tags_fields_and_tasks_carry_over()
+    {
+        await using var db = NpgsqlDataSource.Create(await PostgresServer.CreateEmptyDatabaseAsync("migrate_psi"));
+        var scripts = SchemaMigrator.Scripts;
+        var upTo0006 = scripts.TakeWhile(s => !s.Id.StartsWith("migrations/0007", StringComparison.Ordinal)).ToList();
+        Assert.True(upTo0006.Count < scripts.Count);
+        await SchemaMigrator.ApplyAsync(db, upTo0006);
+
+        // Side a: seqs 1-4 tagged, 5-6 not (a task's worth to do); side b: all tagged. Both share
+        // keys through tags x and y; a's record 3 has b's tag z. a has sealed fields for record 1.
+        await using (var old = db.CreateCommand("""
+            INSERT INTO psi_records (partnership, epoch, owner, record_id, seq, population, point, tag) VALUES
+              ('a|b', 3, 'a', '\x01', 1, 'customers', '\xa1', '\x78'), ('a|b', 3, 'a', '\x02', 2, 'customers', '\xa2', '\x79'),
+              ('a|b', 3, 'a', '\x03', 3, 'prospects', '\xa3', '\x7a'), ('a|b', 3, 'a', '\x04', 4, 'customers', '\xa4', '\x01'),
+              ('a|b', 3, 'a', '\x05', 5, 'customers', '\xa5', NULL),   ('a|b', 3, 'a', '\x06', 6, 'customers', '\xa6', NULL),
+              ('a|b', 3, 'b', '\x11', 7, 'customers', '\xb1', '\x78'), ('a|b', 3, 'b', '\x12', 8, 'customers', '\xb2', '\x79'),
+              ('a|b', 3, 'b', '\x13', 9, 'customers', '\xb3', '\x7a');
+            INSERT INTO psi_fields (partnership, epoch, owner, record_id, sealed) VALUES ('a|b', 3, 'a', '\x01', '\xf1');
+            """))
+            await old.ExecuteNonQueryAsync();
+        var before = await Rows(db, "SELECT owner, record_id, seq, population, point, tag FROM psi_records ORDER BY owner, seq");
+
+        Assert.Contains("migrations/0007_psi_lists", await SchemaMigrator.ApplyAsync(db));
+
+        // The old shape reads the same through the view.
+        Assert.Equal(before, await Rows(db, "SELECT owner, record_id, seq, population, point, tag FROM psi_records ORDER BY owner, seq"));
+        Assert.Equal(["a:4:6", "b:9:9"], (await Rows(db, "SELECT owner || ':' || tagged_through || ':' || last_seq FROM psi_lists ORDER BY owner")).Select(r => (string)r[0]!));
+        Assert.Equal([[new byte[] { 0xf1 }]], await Rows(db, "SELECT sealed FROM psi_list_fields"));
+        Assert.Equal((6L, 3L), (await new PsiStore(db).Count("a|b", 3, "a"), await new PsiStore(db).Count("a|b", 3, "b")));
+
+        // The untagged suffix is the next task; the tagged records intersect.
+        var reblind = new ReblindStore(db);
+        var task = await reblind.NextRange("a|b", 3, "a", 100);
+        Assert.Equal((5L, 6L, 2), (task!.FromSeq, task.ToSeq, task.Count));
+        Assert.Null(await reblind.NextRange("a|b", 3, "b", 100));
+        var (matrix, _, _) = await new MatchStore(db).Intersect("a|b", 3, "a", "b", ["customers"], ["customers", "prospects"]);
+        Assert.Equal([new MatchCount("customers", "customers", 2), new MatchCount("prospects", "customers", 1)], matrix);
+    }
+
+    private static async Task<List<object?[]>> Rows(NpgsqlDataSource db, string sql)
+    {
+        await using var cmd = db.CreateCommand(sql);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var rows = new List<object?[]>();
+        while (await reader.ReadAsync())
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            rows.Add(row);
+        }
+        return rows;
+    }
+}

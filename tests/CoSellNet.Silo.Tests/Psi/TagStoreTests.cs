@@ -1,0 +1,123 @@
+using System.Security.Cryptography;
+using CoSellNet.Protocol;
+using CoSellNet.Silo.Psi;
+using CoSellNet.Testing;
+using Npgsql;
+
+namespace CoSellNet.Silo.Tests.Psi;
+
+/// <summary>
+/// Tags appended per task and joined under each record's current seq: what a change or removal
+/// after tagging does to the intersection, on a real database through the real stores.
+/// </summary>
+public sealed class TagStoreTests(PostgresDatabaseFixture database) : IClassFixture<PostgresDatabaseFixture>
+{
+    private const int RecordSize = PsiFormat.RecordIdSize + PsiFormat.PointSize;
+    private readonly PsiStore _store = new(database.DataSource);
+    private readonly ReblindStore _reblind = new(database.DataSource);
+    private readonly MatchStore _matches = new(database.DataSource);
+
+    /// <summary>Records i in <paramref name="indexes"/>: id from (side, i), point from (i, salt).</summary>
+    private static byte[] Records(string side, IEnumerable<int> indexes, byte salt = 0)
+    {
+        var list = indexes.ToList();
+        var bytes = new byte[list.Count * RecordSize];
+        for (var n = 0; n < list.Count; n++)
+        {
+            SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{side}:{list[n]}"))[..PsiFormat.RecordIdSize].CopyTo(bytes, n * RecordSize);
+            CoSellNet.Crypto.Ristretto255.HashToGroup([.. BitConverter.GetBytes(list[n]), salt], "CoSellNet-test"u8,
+                bytes.AsSpan(n * RecordSize + PsiFormat.RecordIdSize, PsiFormat.PointSize));
+        }
+        return bytes;
+    }
+
+    private async Task Commit(string partnership, string owner, UploadKind kind, byte[] body, int count)
+    {
+        var upload = await _store.CreateUpload(new PsiUpload(Guid.NewGuid(), partnership, 1, owner, "customers", kind, count, 0, 0, null));
+        Assert.Equal(ChunkOutcome.Accepted, (await _store.AddChunk(upload.UploadId, 0, body, ChunkItems.Parse(kind, body))).Outcome);
+        await _store.Commit(upload.UploadId);
+    }
+
+    /// <summary>Does every task over <paramref name="owner"/>'s records; the tag of a point is a hash of it (as a key would be the same for both sides).</summary>
+    private async Task<int> TagAll(string partnership, string owner)
+    {
+        var tagged = 0;
+        while (await _reblind.NextRange(partnership, 1, owner, PsiFormat.MaxChunkRecords) is { } range)
+        {
+            using var points = new MemoryStream();
+            var count = await _reblind.WritePoints(partnership, 1, range, points);
+            var body = new byte[count * PsiFormat.TaskTagSize];
+            for (var i = 0; i < count; i++)
+            {
+                var item = points.GetBuffer().AsSpan(i * PsiFormat.TaskPointSize, PsiFormat.TaskPointSize);
+                item[..PsiFormat.SeqSize].CopyTo(body.AsSpan(i * PsiFormat.TaskTagSize));
+                SHA256.HashData(item[PsiFormat.SeqSize..])[..PsiFormat.TagSize].CopyTo(body, i * PsiFormat.TaskTagSize + PsiFormat.SeqSize);
+            }
+            await _reblind.StoreTags(partnership, 1, range, body);
+            // Storing the same range again (a retried request) adds nothing.
+            await _reblind.StoreTags(partnership, 1, range, body);
+            tagged += count;
+        }
+        return tagged;
+    }
+
+    private async Task<long> Intersect(string partnership) =>
+        (await _matches.Intersect(partnership, 1, "a", "b", ["customers"], ["customers"])).Matrix.Sum(c => c.Count);
+
+    [Fact]
+    public async Task A_repointed_records_old_tag_never_matches_and_its_new_one_does()
+    {
+        var partnership = "a|b-" + Guid.NewGuid();
+        await Commit(partnership, "a", UploadKind.Add, Records("a", Enumerable.Range(0, 10)), 10);
+        await Commit(partnership, "b", UploadKind.Add, Records("b", Enumerable.Range(0, 10)), 10);
+        Assert.Equal(10, await TagAll(partnership, "a"));
+        Assert.Equal(10, await TagAll(partnership, "b"));
+        Assert.Equal(10L, await Intersect(partnership));
+
+        // a re-points records 0-2 (now no longer the keys b has): same ids, new points, new seqs.
+        await Commit(partnership, "a", UploadKind.Add, Records("a", Enumerable.Range(0, 3), salt: 9), 3);
+        Assert.Equal(3L, await _reblind.Untagged(partnership, 1, "a"));
+        // Before they are re-blinded, their stale tags (still equal to b's) must not match.
+        Assert.Equal(7L, await Intersect(partnership));
+        Assert.Equal(3, await TagAll(partnership, "a"));
+        Assert.Equal(7L, await Intersect(partnership));
+
+        // Pointed back to the shared keys: matched again through the newest tags.
+        await Commit(partnership, "a", UploadKind.Add, Records("a", Enumerable.Range(0, 3)), 3);
+        Assert.Equal(3, await TagAll(partnership, "a"));
+        Assert.Equal(10L, await Intersect(partnership));
+        // Append-only: both re-blinds of the 3 records are stored, under their own seqs.
+        Assert.Equal(6L, await Scalar("SELECT count(*) FROM psi_tags t JOIN psi_lists l USING (list_id) WHERE l.partnership = $1 AND l.owner = 'a' AND t.seq > 10", partnership));
+    }
+
+    [Fact]
+    public async Task A_removed_records_tag_never_matches_and_its_seq_is_never_given_again()
+    {
+        var partnership = "a|b-" + Guid.NewGuid();
+        var a = Records("a", Enumerable.Range(0, 5));
+        await Commit(partnership, "a", UploadKind.Add, a, 5);
+        await Commit(partnership, "b", UploadKind.Add, Records("b", Enumerable.Range(0, 5)), 5);
+        await TagAll(partnership, "a");
+        await TagAll(partnership, "b");
+        Assert.Equal(5L, await Intersect(partnership));
+
+        // Remove a's record with the highest seq: its tag stays stored but joins nothing.
+        var last = (byte[])(await Scalar2("SELECT record_id FROM psi_records WHERE partnership = $1 AND owner = 'a' ORDER BY seq DESC LIMIT 1", partnership))!;
+        await Commit(partnership, "a", UploadKind.Remove, last, 1);
+        Assert.Equal(4L, await Intersect(partnership));
+
+        // A new record takes a new seq, never the removed one's, so it does not inherit that tag.
+        await Commit(partnership, "a", UploadKind.Add, Records("a", [100]), 1);
+        Assert.Equal(1L, await _reblind.Untagged(partnership, 1, "a"));
+        Assert.Equal(4L, await Intersect(partnership));
+    }
+
+    private async Task<long> Scalar(string sql, object parameter) => (long)(await Scalar2(sql, parameter))!;
+
+    private async Task<object?> Scalar2(string sql, object parameter)
+    {
+        await using var cmd = database.DataSource.CreateCommand(sql);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        return await cmd.ExecuteScalarAsync();
+    }
+}
