@@ -33,6 +33,7 @@ internal sealed partial class LocalStore : IDisposable
             connection.Open();
             var store = new LocalStore(connection);
             store.Execute(Schema);
+            store.Migrate();
             return store;
         }
         catch (SqliteException e)
@@ -64,17 +65,22 @@ internal sealed partial class LocalStore : IDisposable
             committed   INTEGER NOT NULL,
             PRIMARY KEY (partnership, epoch, record_id)
         ) WITHOUT ROWID;
-        -- Uploads started and not yet committed, with their exact bytes, so a resumed run sends the same chunks.
+        -- Uploads started and not yet committed, so a resumed run sends the same chunks. Layout
+        -- 'payload': the exact bytes sent (removes, fields, and adds of stores before plans).
+        -- Layout 'plan': an add's record ids in upload order; its chunks (chunk_records each) are
+        -- blinded again on resume, which gives the same bytes because blinding is deterministic.
         CREATE TABLE IF NOT EXISTS uploads (
-            upload_id   TEXT PRIMARY KEY,
-            partnership TEXT NOT NULL,
-            counterpart TEXT NOT NULL,
-            epoch       INTEGER NOT NULL,
-            population  TEXT NOT NULL,
-            kind        TEXT NOT NULL,
-            count       INTEGER NOT NULL,
-            payload     BLOB NOT NULL,
-            created     INTEGER NOT NULL
+            upload_id     TEXT PRIMARY KEY,
+            partnership   TEXT NOT NULL,
+            counterpart   TEXT NOT NULL,
+            epoch         INTEGER NOT NULL,
+            population    TEXT NOT NULL,
+            kind          TEXT NOT NULL,
+            count         INTEGER NOT NULL,
+            payload       BLOB NOT NULL,
+            created       INTEGER NOT NULL,
+            layout        TEXT NOT NULL DEFAULT 'payload',
+            chunk_records INTEGER NOT NULL DEFAULT 0
         );
         -- Record ids an upload adds or removes (for fields: with the fields' digest as match_key), applied when it commits.
         CREATE TABLE IF NOT EXISTS upload_records (
@@ -99,6 +105,20 @@ internal sealed partial class LocalStore : IDisposable
             PRIMARY KEY (partnership, epoch)
         ) WITHOUT ROWID;
         """;
+
+    /// <summary>
+    /// Brings a store made by an earlier version up to this schema without losing anything: its
+    /// pending uploads keep layout 'payload' and are sent from their stored bytes as before.
+    /// </summary>
+    private void Migrate()
+    {
+        using var probe = Command("SELECT count(*) FROM pragma_table_info('uploads') WHERE name = 'layout'");
+        if ((long)probe.ExecuteScalar()! > 0) return;
+        using var transaction = Begin();
+        Execute("ALTER TABLE uploads ADD COLUMN layout TEXT NOT NULL DEFAULT 'payload'", transaction);
+        Execute("ALTER TABLE uploads ADD COLUMN chunk_records INTEGER NOT NULL DEFAULT 0", transaction);
+        transaction.Commit();
+    }
 
     public SqliteTransaction Begin() => connection.BeginTransaction();
 

@@ -13,13 +13,20 @@ internal sealed record PartnershipSync(string Counterpart, string CounterpartNam
 
 /// <summary>
 /// My half of the PSI protocol in one partnership: finish uploads left in flight, send what changed
-/// in my list since the last sync (blinded with this partnership's key, sorted, chunked), then
-/// re-blind the counterpart's new points into tags. Every step is recorded locally before it is
-/// sent, so a run that is killed at any point continues on the next run without duplicating.
+/// in my list since the last sync (in a random order, blinded with this partnership's key chunk by
+/// chunk while the previous chunk is sent), then re-blind the counterpart's new points into tags.
+/// Every step is recorded locally before it is sent, so a run that is killed at any point continues
+/// on the next run without duplicating.
 /// </summary>
-internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, MasterSecret secret, TextWriter error, bool interactive, long maxReblind)
+/// <param name="imported">The list imported by this run, or null to use the one the local index holds.</param>
+internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore store, MasterSecret secret, TextWriter error, bool interactive, long maxReblind,
+    IReadOnlyList<LocalAccount>? imported)
 {
     private const int MaxChunkBytes = 4 << 20;
+    private IReadOnlyList<LocalAccount>? accounts = imported;
+
+    // Read once per run, whichever partnerships need it.
+    private IReadOnlyList<LocalAccount> Accounts() => accounts ??= store.Accounts();
 
     public async Task<PartnershipSync> Run(PartnershipView partnership, CancellationToken ct)
     {
@@ -37,7 +44,10 @@ internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, Maste
         int added = 0, removed = 0, sealedCount = 0;
         foreach (var pending in store.PendingUploads(partnership.Id))
         {
-            await Send(pending, ct);
+            if (pending.Layout == UploadLayout.Plan)
+                await SendPlanned(pending, store.PlannedKeys(pending), ct);
+            else
+                await Send(pending, ct);
             _ = pending.Kind switch
             {
                 UploadKind.Add => added += pending.Count,
@@ -62,49 +72,71 @@ internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, Maste
 
     private async Task<(int Added, int Removed, int Sealed)> Exchange(PartnershipView partnership, CancellationToken ct)
     {
-        var shared = partnership.Mine.Rules.Where(r => r.Level >= SharingLevel.Counts).ToDictionary(r => r.Population);
+        var shared = new Dictionary<string, SharingLevel>(StringComparer.Ordinal);
+        foreach (var rule in partnership.Mine.Rules)
+            if (rule.Level >= SharingLevel.Counts) shared[rule.Population] = rule.Level;
         using var recordIds = secret.DeriveRecordIdKey(partnership.Id, partnership.Epoch);
-        var desired = new Dictionary<string, LocalAccount>();
-        foreach (var account in store.Accounts().Where(a => shared.ContainsKey(a.Population)))
-            desired[Convert.ToHexStringLower(recordIds.Compute(account.Population, account.Key))] = account;
-        var existing = store.Records(partnership.Id, partnership.Epoch).ToDictionary(r => Convert.ToHexStringLower(r.RecordId));
-
-        var removed = 0;
-        foreach (var group in existing.Where(e => !desired.ContainsKey(e.Key)).Select(e => e.Value).GroupBy(r => r.Population))
+        var list = Accounts();
+        var desired = new Dictionary<UInt128, LocalAccount>(list.Count);
+        Span<byte> id = stackalloc byte[RecordIds.Size];
+        foreach (var account in list)
         {
-            var records = group.OrderBy(r => r.RecordId, ByteOrder.Instance).ToList();
-            var payload = new byte[records.Count * PsiFormat.RecordIdSize];
-            for (var i = 0; i < records.Count; i++) records[i].RecordId.CopyTo(payload, i * PsiFormat.RecordIdSize);
-            await Start(partnership, group.Key, UploadKind.Remove, records.Count, payload, records.Select(r => (r.RecordId, r.MatchKey)));
-            removed += records.Count;
+            if (!shared.ContainsKey(account.Population)) continue;
+            recordIds.Compute(account.Population, account.Key, id);
+            desired[RecordIds.Of(id)] = account;
+        }
+        var existing = store.RecordPopulations(partnership.Id, partnership.Epoch);
+
+        var removes = new Dictionary<string, List<UInt128>>(StringComparer.Ordinal);
+        foreach (var (recordId, population) in existing)
+            if (!desired.ContainsKey(recordId))
+                (removes.TryGetValue(population, out var ids) ? ids : removes[population] = []).Add(recordId);
+        var removed = 0;
+        foreach (var (population, ids) in removes)
+        {
+            // Sorted by record id: random values, so the order says nothing about my list.
+            ids.Sort();
+            var payload = new byte[ids.Count * PsiFormat.RecordIdSize];
+            var members = new List<(UInt128, string)>(ids.Count);
+            for (var i = 0; i < ids.Count; i++)
+            {
+                RecordIds.Write(ids[i], payload.AsSpan(i * PsiFormat.RecordIdSize, PsiFormat.RecordIdSize));
+                members.Add((ids[i], ""));
+            }
+            await Start(partnership, population, UploadKind.Remove, ids.Count, payload, members);
+            removed += ids.Count;
         }
 
+        var adds = new Dictionary<string, List<(UInt128 Id, MatchKey Key)>>(StringComparer.Ordinal);
+        foreach (var (recordId, account) in desired)
+            if (!existing.ContainsKey(recordId))
+                (adds.TryGetValue(account.Population, out var planned) ? planned : adds[account.Population] = []).Add((recordId, account.Key));
         int added = 0, sealedCount = 0;
-        foreach (var group in desired.Where(d => !existing.ContainsKey(d.Key)).GroupBy(d => d.Value.Population))
+        foreach (var (population, planned) in adds)
         {
-            var accounts = group.Select(d => d.Value).ToList();
-            var payload = Blind(partnership, group.Key, accounts, recordIds);
-            await Start(partnership, group.Key, UploadKind.Add, accounts.Count, payload,
-                accounts.Select(a => (recordIds.Compute(a.Population, a.Key), a.Key.ToString())));
-            added += accounts.Count;
+            await Add(partnership, population, planned);
+            added += planned.Count;
         }
 
         // Fields go wherever they differ from what was last sealed for the record: new records,
         // changed values, and records whose fields could not be sealed before (no public keys yet,
         // or a population raised to level fields). Not only with added records.
-        if (shared.Values.Any(r => r.Level == SharingLevel.Fields))
+        if (shared.ContainsValue(SharingLevel.Fields))
         {
             var sealedBefore = store.SealedFields(partnership.Id, partnership.Epoch);
-            var due = desired
-                .Where(d => shared[d.Value.Population].Level == SharingLevel.Fields)
-                .Select(d => (Id: d.Key, Account: d.Value, Json: FieldsJson(d.Value)))
-                .Where(d => sealedBefore.TryGetValue(d.Id, out var digest) ? digest != Digest(d.Json) : d.Account.Fields.Count > 0)
-                .ToList();
+            var due = new Dictionary<string, List<(UInt128 Id, LocalAccount Account, byte[] Json)>>(StringComparer.Ordinal);
+            foreach (var (recordId, account) in desired)
+            {
+                if (shared[account.Population] != SharingLevel.Fields) continue;
+                var json = FieldsJson(account);
+                if (sealedBefore.TryGetValue(recordId, out var digest) ? digest == Digest(json) : account.Fields.Count == 0) continue;
+                (due.TryGetValue(account.Population, out var group) ? group : due[account.Population] = []).Add((recordId, account, json));
+            }
             if (due.Count > 0 && await FieldSealerFor(partnership, ct) is { } fieldSealer)
             {
                 using (fieldSealer)
-                    foreach (var group in due.GroupBy(d => d.Account.Population))
-                        sealedCount += await SealFields(partnership, group.Key, [.. group.Select(d => (Convert.FromHexString(d.Id), d.Account, d.Json))], fieldSealer);
+                    foreach (var (population, group) in due)
+                        sealedCount += await SealFields(partnership, population, group, fieldSealer);
             }
         }
         return (added, removed, sealedCount);
@@ -115,32 +147,6 @@ internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, Maste
         JsonSerializer.SerializeToUtf8Bytes(new SortedDictionary<string, string>(account.Fields.ToDictionary(), StringComparer.Ordinal));
 
     private static string Digest(byte[] json) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(json));
-
-    /// <summary>id ‖ a·H(key) per account, sorted by point so that the order says nothing about my list.</summary>
-    private byte[] Blind(PartnershipView partnership, string population, List<LocalAccount> accounts, RecordIdKey recordIds)
-    {
-        using var key = secret.DerivePsiKey(partnership.Id, partnership.Epoch);
-        var points = new byte[accounts.Count * PsiKey.PointSize];
-        var progress = new Progress(error, interactive, $"Blinding {population} for {partnership.Theirs.PartnerName}", accounts.Count);
-        const int slice = 16_384;
-        for (var from = 0; from < accounts.Count; from += slice)
-        {
-            var count = Math.Min(slice, accounts.Count - from);
-            key.Blind(accounts.GetRange(from, count).Select(a => a.Key).ToList(), points.AsSpan(from * PsiKey.PointSize, count * PsiKey.PointSize));
-            progress.Advance(count);
-        }
-        var order = Enumerable.Range(0, accounts.Count).ToArray();
-        Array.Sort(order, (x, y) => points.AsSpan(x * PsiKey.PointSize, PsiKey.PointSize).SequenceCompareTo(points.AsSpan(y * PsiKey.PointSize, PsiKey.PointSize)));
-        var size = PsiFormat.RecordSize(UploadKind.Add);
-        var payload = new byte[accounts.Count * size];
-        for (var i = 0; i < order.Length; i++)
-        {
-            var account = accounts[order[i]];
-            recordIds.Compute(account.Population, account.Key, payload.AsSpan(i * size, PsiFormat.RecordIdSize));
-            points.AsSpan(order[i] * PsiKey.PointSize, PsiKey.PointSize).CopyTo(payload.AsSpan(i * size + PsiFormat.RecordIdSize));
-        }
-        return payload;
-    }
 
     private async Task<FieldSealer?> FieldSealerFor(PartnershipView partnership, CancellationToken ct)
     {
@@ -158,13 +164,14 @@ internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, Maste
     /// cleared) for the counterpart and uploads them; returns how many. The upload remembers the
     /// digest of each record's fields, recorded as sealed when it commits.
     /// </summary>
-    private async Task<int> SealFields(PartnershipView partnership, string population, List<(byte[] Id, LocalAccount Account, byte[] Json)> accounts, FieldSealer sealer)
+    private async Task<int> SealFields(PartnershipView partnership, string population, List<(UInt128 Id, LocalAccount Account, byte[] Json)> accounts, FieldSealer sealer)
     {
         using var payload = new MemoryStream();
-        var digests = new List<(byte[], string)>();
+        var digests = new List<(UInt128, string)>();
         var length = new byte[PsiFormat.LengthSize];
-        foreach (var (id, account, json) in accounts)
+        foreach (var (recordId, account, json) in accounts)
         {
+            var id = RecordIds.Bytes(recordId);
             var sealedFields = sealer.Seal(id, json);
             if (sealedFields.Length > PsiFormat.MaxSealedSize)
             {
@@ -175,13 +182,14 @@ internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, Maste
             payload.Write(id);
             payload.Write(length);
             payload.Write(sealedFields);
-            digests.Add((id, Digest(json)));
+            digests.Add((recordId, Digest(json)));
         }
         if (digests.Count > 0) await Start(partnership, population, UploadKind.Fields, digests.Count, payload.ToArray(), digests);
         return digests.Count;
     }
 
-    private async Task Start(PartnershipView partnership, string population, UploadKind kind, int count, byte[] payload, IEnumerable<(byte[], string)> records)
+    /// <summary>Records a remove or fields upload with its exact bytes, then sends it.</summary>
+    private async Task Start(PartnershipView partnership, string population, UploadKind kind, int count, byte[] payload, IReadOnlyList<(UInt128, string)> records)
     {
         var pending = new PendingUpload(Guid.NewGuid(), partnership.Id, partnership.Theirs.PartnerId, partnership.Epoch, population, kind, count, payload);
         store.BeginUpload(pending, records);
@@ -308,10 +316,4 @@ internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, Maste
     }
 
     private const int MaxSupersededTasks = 10;
-
-    private sealed class ByteOrder : IComparer<byte[]>
-    {
-        public static readonly ByteOrder Instance = new();
-        public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
-    }
 }
