@@ -68,6 +68,7 @@ internal sealed partial class SyncEngine
             if (!view.Committed)
             {
                 var progress = new Progress(error, interactive, $"Uploading add {upload.Population}", upload.Count);
+                progress.Begin();
                 progress.Advance(view.ReceivedCount);
                 if (view.NextChunk < blinder.Chunks)
                     next = view.NextChunk == 0 && first is not null ? first : blinder.Blind(view.NextChunk);
