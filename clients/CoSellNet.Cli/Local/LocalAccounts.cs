@@ -34,13 +34,22 @@ internal sealed partial class LocalStore
         var s = upsert.Parameters.Add("$s", SqliteType.Text);
         var f = upsert.Parameters.Add("$f", SqliteType.Text);
         upsert.Prepare();
-        foreach (var account in accounts)
+        var changed = before.Count > 0;
+        // Written in the table's key order, so new rows append to the B-tree rather than split pages all over it.
+        var ordered = new (string Population, string Key, LocalAccount Account)[accounts.Count];
+        for (var i = 0; i < ordered.Length; i++) ordered[i] = (accounts[i].Population, accounts[i].Key.ToString(), accounts[i]);
+        Array.Sort(ordered, static (x, y) =>
         {
-            var key = account.Key.ToString();
+            var byPopulation = string.CompareOrdinal(x.Population, y.Population);
+            return byPopulation != 0 ? byPopulation : string.CompareOrdinal(x.Key, y.Key);
+        });
+        foreach (var (_, key, account) in ordered)
+        {
             var fields = account.Fields.Count == 0 ? null : JsonSerializer.Serialize(account.Fields);
             if (before.Remove((account.Population, key), out var old)
                 && old.Name == account.Name && old.Website == account.Website && old.Source == account.Source && old.Fields == fields)
                 continue;
+            changed = true;
             p.Value = account.Population;
             k.Value = key;
             n.Value = (object?)account.Name ?? DBNull.Value;
@@ -62,6 +71,8 @@ internal sealed partial class LocalStore
                 delete.ExecuteNonQuery();
             }
         }
+        if (changed)
+            Execute("INSERT INTO list_state (id, version) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET version = version + 1", transaction);
         transaction.Commit();
     }
 
@@ -92,6 +103,28 @@ internal sealed partial class LocalStore
             reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2),
             reader.IsDBNull(3) ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(3))!);
     }
+
+    /// <summary>The list's version: changes whenever an import changes the list (0 before the first).</summary>
+    public long ListVersion()
+    {
+        using var command = Command("SELECT version FROM list_state WHERE id = 1");
+        return command.ExecuteScalar() is long version ? version : 0;
+    }
+
+    /// <summary>Whether a partnership's records were last brought completely up to date with this list version and these rules.</summary>
+    public bool Exchanged(string partnership, int epoch, long listVersion, string rules)
+    {
+        using var command = Command("SELECT 1 FROM exchanged WHERE partnership = $p AND epoch = $e AND list_version = $v AND rules = $r");
+        command.Parameters.AddWithValue("$p", partnership);
+        command.Parameters.AddWithValue("$e", epoch);
+        command.Parameters.AddWithValue("$v", listVersion);
+        command.Parameters.AddWithValue("$r", rules);
+        return command.ExecuteScalar() is not null;
+    }
+
+    public void MarkExchanged(string partnership, int epoch, long listVersion, string rules) =>
+        Execute("INSERT INTO exchanged (partnership, epoch, list_version, rules) VALUES ($p, $e, $v, $r) ON CONFLICT (partnership, epoch) DO UPDATE SET list_version = $v, rules = $r",
+            null, ("$p", partnership), ("$e", epoch), ("$v", listVersion), ("$r", rules));
 
     public long AccountCount()
     {

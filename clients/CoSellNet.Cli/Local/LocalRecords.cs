@@ -30,6 +30,7 @@ internal sealed partial class LocalStore
         Execute("DELETE FROM records WHERE partnership = $p AND epoch <> $e", transaction, ("$p", partnership), ("$e", epoch));
         Execute("DELETE FROM reblinded WHERE partnership = $p AND epoch <> $e", transaction, ("$p", partnership), ("$e", epoch));
         Execute("DELETE FROM sealed_fields WHERE partnership = $p AND epoch <> $e", transaction, ("$p", partnership), ("$e", epoch));
+        Execute("DELETE FROM exchanged WHERE partnership = $p AND epoch <> $e", transaction, ("$p", partnership), ("$e", epoch));
         transaction.Commit();
     }
 
@@ -133,11 +134,16 @@ internal sealed partial class LocalStore
         var r = add.Parameters.Add("$r", SqliteType.Blob);
         var k = add.Parameters.Add("$k", SqliteType.Text);
         add.Prepare();
+        // Inserted in record id order, the table's key order: appends to the B-tree instead of
+        // splitting pages all over it, several times cheaper than the plan's random order.
+        var order = new (UInt128 Id, int Index)[keys.Length];
+        for (var i = 0; i < order.Length; i++) order[i] = (RecordIds.Of(upload.Payload.AsSpan(i * RecordIds.Size, RecordIds.Size)), i);
+        Array.Sort(order);
         var id = new byte[RecordIds.Size];
-        for (var i = 0; i < keys.Length; i++)
+        foreach (var (recordId, index) in order)
         {
-            upload.Payload.AsSpan(i * RecordIds.Size, RecordIds.Size).CopyTo(id);
-            r.Value = id; k.Value = keys[i].ToString();
+            RecordIds.Write(recordId, id);
+            r.Value = id; k.Value = keys[index].ToString();
             add.ExecuteNonQuery();
         }
         transaction.Commit();

@@ -46,6 +46,8 @@ internal sealed partial class LocalStore : IDisposable
     private const string Schema = """
         PRAGMA journal_mode = WAL;
         PRAGMA synchronous = NORMAL;
+        PRAGMA cache_size = -32768; -- 32 MiB rather than 2: a list of 1,000,000 accounts stays cached while it is written
+        PRAGMA temp_store = MEMORY;
         CREATE TABLE IF NOT EXISTS accounts (
             population TEXT NOT NULL,
             match_key  TEXT NOT NULL,            -- MatchKey.ToString(): d:acme.com or n:acme
@@ -96,6 +98,20 @@ internal sealed partial class LocalStore : IDisposable
             record_id   BLOB NOT NULL,
             digest      TEXT NOT NULL,
             PRIMARY KEY (partnership, epoch, record_id)
+        ) WITHOUT ROWID;
+        -- The account list's version: one more each time an import changes it.
+        CREATE TABLE IF NOT EXISTS list_state (
+            id      INTEGER PRIMARY KEY CHECK (id = 1),
+            version INTEGER NOT NULL
+        );
+        -- The list version and my sharing rules a partnership's records were last brought up to date
+        -- with, completely: while both are the same, a sync has nothing to compare or send.
+        CREATE TABLE IF NOT EXISTS exchanged (
+            partnership  TEXT NOT NULL,
+            epoch        INTEGER NOT NULL,
+            list_version INTEGER NOT NULL,
+            rules        TEXT NOT NULL,
+            PRIMARY KEY (partnership, epoch)
         ) WITHOUT ROWID;
         -- How many of the counterpart's points I re-blinded per partnership and epoch (the cap counts against it).
         CREATE TABLE IF NOT EXISTS reblinded (

@@ -61,8 +61,15 @@ internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore stor
             note = "nothing uploaded: the partner shares nothing with you yet";
         else
         {
-            var (newlyAdded, newlyRemoved, newlySealed) = await Exchange(partnership, ct);
-            (added, removed, sealedCount) = (added + newlyAdded, removed + newlyRemoved, sealedCount + newlySealed);
+            // Nothing to compare when neither my list nor my rules changed since the last complete exchange.
+            var listVersion = store.ListVersion();
+            var rules = RulesSignature(partnership);
+            if (!store.Exchanged(partnership.Id, partnership.Epoch, listVersion, rules))
+            {
+                var (newlyAdded, newlyRemoved, newlySealed, complete) = await Exchange(partnership, ct);
+                (added, removed, sealedCount) = (added + newlyAdded, removed + newlyRemoved, sealedCount + newlySealed);
+                if (complete) store.MarkExchanged(partnership.Id, partnership.Epoch, listVersion, rules);
+            }
         }
 
         var reblinded = await Reblind(partnership, ct);
@@ -70,7 +77,18 @@ internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore stor
         return Result(added, removed, sealedCount, reblinded, status, note);
     }
 
-    private async Task<(int Added, int Removed, int Sealed)> Exchange(PartnershipView partnership, CancellationToken ct)
+    /// <summary>My rules that send records, in a canonical form.</summary>
+    private static string RulesSignature(PartnershipView partnership)
+    {
+        var rules = new List<string>();
+        foreach (var rule in partnership.Mine.Rules)
+            if (rule.Level >= SharingLevel.Counts) rules.Add($"{rule.Population}={rule.Level}");
+        rules.Sort(StringComparer.Ordinal);
+        return string.Join(';', rules);
+    }
+
+    /// <summary>Sends what changed; Complete is false when something is left for a later sync (fields with no keys to seal them for yet).</summary>
+    private async Task<(int Added, int Removed, int Sealed, bool Complete)> Exchange(PartnershipView partnership, CancellationToken ct)
     {
         var shared = new Dictionary<string, SharingLevel>(StringComparer.Ordinal);
         foreach (var rule in partnership.Mine.Rules)
@@ -132,14 +150,15 @@ internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore stor
                 if (sealedBefore.TryGetValue(recordId, out var digest) ? digest == Digest(json) : account.Fields.Count == 0) continue;
                 (due.TryGetValue(account.Population, out var group) ? group : due[account.Population] = []).Add((recordId, account, json));
             }
-            if (due.Count > 0 && await FieldSealerFor(partnership, ct) is { } fieldSealer)
+            if (due.Count > 0)
             {
+                if (await FieldSealerFor(partnership, ct) is not { } fieldSealer) return (added, removed, sealedCount, false);
                 using (fieldSealer)
                     foreach (var (population, group) in due)
                         sealedCount += await SealFields(partnership, population, group, fieldSealer);
             }
         }
-        return (added, removed, sealedCount);
+        return (added, removed, sealedCount, true);
     }
 
     /// <summary>An account's shared fields as sealed: a JSON object, keys in ordinal order, so the same fields give the same bytes.</summary>
