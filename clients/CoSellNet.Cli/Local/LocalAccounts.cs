@@ -34,7 +34,7 @@ internal sealed partial class LocalStore
         var s = upsert.Parameters.Add("$s", SqliteType.Text);
         var f = upsert.Parameters.Add("$f", SqliteType.Text);
         upsert.Prepare();
-        var changed = before.Count > 0;
+        var changed = false;
         // Written in the table's key order, so new rows append to the B-tree rather than split pages all over it.
         var ordered = new (string Population, string Key, LocalAccount Account)[accounts.Count];
         for (var i = 0; i < ordered.Length; i++) ordered[i] = (accounts[i].Population, accounts[i].Key.ToString(), accounts[i]);
@@ -58,8 +58,10 @@ internal sealed partial class LocalStore
             f.Value = (object?)fields ?? DBNull.Value;
             upsert.ExecuteNonQuery();
         }
+        // What is left of the rows before was not imported again.
         if (before.Count > 0)
         {
+            changed = true;
             using var delete = Command("DELETE FROM accounts WHERE population = $p AND match_key = $k", transaction);
             var dp = delete.Parameters.Add("$p", SqliteType.Text);
             var dk = delete.Parameters.Add("$k", SqliteType.Text);

@@ -33,8 +33,29 @@ public sealed class LocalStoreTests : IDisposable
         Assert.Equal(before, TotalChanges(store));
 
         store.ReplaceAccounts([Account("d:acme.com", "Acme Corp"), Account("d:globex.com"), Account("d:umbrella.com")]);
-        Assert.Equal(before + 3, TotalChanges(store)); // one renamed, one added, one removed
+        Assert.Equal(before + 4, TotalChanges(store)); // one renamed, one added, one removed, and the list's version
         Assert.Equal(["d:acme.com|Acme Corp", "d:globex.com|", "d:umbrella.com|"], store.Accounts().Select(a => $"{a.Key}|{a.Name}"));
+    }
+
+    [Fact]
+    public void The_list_version_moves_only_when_an_import_changes_the_list_and_an_exchange_is_remembered_per_version_and_rules()
+    {
+        using var store = LocalStore.Open(PathOf);
+        Assert.Equal(0, store.ListVersion());
+        store.ReplaceAccounts([Account("d:acme.com", "Acme")]);
+        var first = store.ListVersion();
+        store.ReplaceAccounts([Account("d:acme.com", "Acme")]);
+        Assert.Equal(first, store.ListVersion());
+
+        store.MarkExchanged("p1", 1, first, "customers=Overlaps");
+        Assert.True(store.Exchanged("p1", 1, first, "customers=Overlaps"));
+        Assert.False(store.Exchanged("p1", 1, first, "customers=Fields"));
+        Assert.False(store.Exchanged("p1", 2, first, "customers=Overlaps"));
+
+        store.ReplaceAccounts([Account("d:acme.com", "Acme"), Account("d:globex.com")]);
+        Assert.False(store.Exchanged("p1", 1, store.ListVersion(), "customers=Overlaps"));
+        store.ForgetOtherEpochs("p1", 2);
+        Assert.False(store.Exchanged("p1", 1, first, "customers=Overlaps"));
     }
 
     [Fact]
