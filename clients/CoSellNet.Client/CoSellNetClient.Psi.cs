@@ -116,7 +116,17 @@ public sealed partial class CoSellNetClient
     /// increase; nothing downloaded may be used then. A short body usually means the counterpart changed
     /// records after the task was issued.</exception>
     /// <exception cref="CoSellNetApiException">404 when the task is not my outstanding task here (done or replaced).</exception>
-    public async Task DownloadTaskPointsAsync(string counterpartId, ReblindTask task, Memory<long> seqs, Memory<byte> points, CancellationToken cancellationToken = default)
+    public Task DownloadTaskPointsAsync(string counterpartId, ReblindTask task, Memory<long> seqs, Memory<byte> points, CancellationToken cancellationToken = default) =>
+        DownloadTaskPointsAsync(counterpartId, task, seqs, points, itemsReceived: null, cancellationToken);
+
+    /// <summary>
+    /// Downloads a task's points like <see cref="DownloadTaskPointsAsync(string, ReblindTask, Memory{long}, Memory{byte}, CancellationToken)"/>,
+    /// and tells <paramref name="itemsReceived"/> how many items are in the buffers so far after each block read,
+    /// so that a caller can start on them while the rest arrives. They still count as unchecked until the
+    /// call completes: a body that turns out short or corrupt throws, and nothing of it may be used then.
+    /// </summary>
+    public async Task DownloadTaskPointsAsync(string counterpartId, ReblindTask task, Memory<long> seqs, Memory<byte> points, Action<int>? itemsReceived,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
         if (task.Count < 0)
@@ -174,6 +184,7 @@ public sealed partial class CoSellNetClient
                     var used = whole * PsiFormat.TaskPointSize;
                     buffer.AsSpan(used, pending - used).CopyTo(buffer);
                     pending -= used;
+                    if (whole > 0) itemsReceived?.Invoke(item);
                 }
                 if (received != expected) throw new CoSellNetException(Mismatch(received, "only "));
             }

@@ -14,6 +14,8 @@ namespace CoSellNet.EndToEnd.Tests;
 public sealed class MappingResumeTests
 {
     private const string C = "customers";
+    /// <summary>Records per chunk the CLI sends in an add (it blinds one chunk while sending the previous).</summary>
+    private const int AddChunkRecords = 16_384;
 
     [Fact]
     public async Task A_sync_killed_mid_upload_resumes_without_duplicates_and_gives_the_uninterrupted_results()
@@ -29,7 +31,7 @@ public sealed class MappingResumeTests
         await Network.Join(node, small);
         await Network.Partner(big, small);
 
-        // 200,000 accounts: four chunks. The small list has 600 of them.
+        // 200,000 accounts: thirteen chunks of 16,384 (the CLI's add chunk). The small list has 600 of them.
         var (bigList, bigDomains) = CrmExports.BulkSalesforce(200_000, 0, "bgr", []);
         var planted = bigDomains.Where((_, i) => i % 333 == 7).Take(600).ToList();
         var (smallList, _) = CrmExports.BulkSalesforce(1_400, 0, "sml", planted);
@@ -50,7 +52,7 @@ public sealed class MappingResumeTests
         }
         var interrupted = await Uploads(cs, big.Id);
         var halfway = Assert.Single(interrupted);
-        Assert.Equal((false, 1, PsiFormat.MaxChunkRecords, 200_000), halfway);
+        Assert.Equal((false, 1, AddChunkRecords, 200_000), halfway);
         Assert.Equal((0L, 0L), await Stored(cs, big.Id));
 
         // Run again, without the file: the list imported last time. It finishes the upload.
@@ -84,7 +86,7 @@ public sealed class MappingResumeTests
         await Network.Join(one, small, two.Url);
         await Network.Partner(big, small);
 
-        // 100,000 accounts: two chunks. The small list has 300 of them.
+        // 100,000 accounts: seven chunks. The small list has 300 of them.
         var (bigList, bigDomains) = CrmExports.BulkSalesforce(100_000, 0, "fal", []);
         var planted = bigDomains.Where((_, i) => i % 311 == 5).Take(300).ToList();
         var (smallList, _) = CrmExports.BulkSalesforce(700, 0, "gri", planted);
@@ -102,7 +104,7 @@ public sealed class MappingResumeTests
             var failed = await cut.Exit();
             Assert.NotEqual(0, failed.ExitCode);
         }
-        Assert.Equal((false, 1, PsiFormat.MaxChunkRecords, 100_000), Assert.Single(await Uploads(cs, big.Id)));
+        Assert.Equal((false, 1, AddChunkRecords, 100_000), Assert.Single(await Uploads(cs, big.Id)));
 
         // The same client, pointed at node two. Until the cluster has noticed that node one is
         // gone, grains that lived there do not answer yet: the sync is run again until it goes through.

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CoSellNet.Crypto;
+using Microsoft.Data.Sqlite;
 
 namespace CoSellNet.Cli.Local;
 
@@ -8,29 +9,72 @@ internal sealed record LocalAccount(string Population, MatchKey Key, string? Nam
 
 internal sealed partial class LocalStore
 {
-    /// <summary>Replaces my account list with <paramref name="accounts"/> (one per population and key).</summary>
-    public void ReplaceAccounts(IEnumerable<LocalAccount> accounts)
+    /// <summary>
+    /// Replaces my account list with <paramref name="accounts"/> (one per population and key),
+    /// writing only what changed: a re-import of the same export writes nothing.
+    /// </summary>
+    public void ReplaceAccounts(IReadOnlyList<LocalAccount> accounts)
     {
+        var before = new Dictionary<(string Population, string Key), (string? Name, string? Website, string Source, string? Fields)>();
+        using (var read = Command("SELECT population, match_key, name, website, source, fields FROM accounts"))
+        using (var reader = read.ExecuteReader())
+            while (reader.Read())
+                before[(reader.GetString(0), reader.GetString(1))] = (reader.IsDBNull(2) ? null : reader.GetString(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5));
+
         using var transaction = Begin();
-        Execute("DELETE FROM accounts", transaction);
-        using var insert = Command("INSERT INTO accounts (population, match_key, name, website, source, fields) VALUES ($p, $k, $n, $w, $s, $f)", transaction);
-        var p = insert.Parameters.Add("$p", Microsoft.Data.Sqlite.SqliteType.Text);
-        var k = insert.Parameters.Add("$k", Microsoft.Data.Sqlite.SqliteType.Text);
-        var n = insert.Parameters.Add("$n", Microsoft.Data.Sqlite.SqliteType.Text);
-        var w = insert.Parameters.Add("$w", Microsoft.Data.Sqlite.SqliteType.Text);
-        var s = insert.Parameters.Add("$s", Microsoft.Data.Sqlite.SqliteType.Text);
-        var f = insert.Parameters.Add("$f", Microsoft.Data.Sqlite.SqliteType.Text);
-        insert.Prepare();
-        foreach (var account in accounts)
+        using var upsert = Command("""
+            INSERT INTO accounts (population, match_key, name, website, source, fields) VALUES ($p, $k, $n, $w, $s, $f)
+            ON CONFLICT (population, match_key) DO UPDATE SET name = excluded.name, website = excluded.website, source = excluded.source, fields = excluded.fields
+            """, transaction);
+        var p = upsert.Parameters.Add("$p", SqliteType.Text);
+        var k = upsert.Parameters.Add("$k", SqliteType.Text);
+        var n = upsert.Parameters.Add("$n", SqliteType.Text);
+        var w = upsert.Parameters.Add("$w", SqliteType.Text);
+        var s = upsert.Parameters.Add("$s", SqliteType.Text);
+        var f = upsert.Parameters.Add("$f", SqliteType.Text);
+        upsert.Prepare();
+        var changed = false;
+        // Written in the table's key order, so new rows append to the B-tree rather than split pages all over it.
+        var ordered = new (string Population, string Key, LocalAccount Account)[accounts.Count];
+        for (var i = 0; i < ordered.Length; i++) ordered[i] = (accounts[i].Population, accounts[i].Key.ToString(), accounts[i]);
+        Array.Sort(ordered, static (x, y) =>
         {
+            var byPopulation = string.CompareOrdinal(x.Population, y.Population);
+            return byPopulation != 0 ? byPopulation : string.CompareOrdinal(x.Key, y.Key);
+        });
+        foreach (var (_, key, account) in ordered)
+        {
+            var fields = account.Fields.Count == 0 ? null : JsonSerializer.Serialize(account.Fields);
+            if (before.Remove((account.Population, key), out var old)
+                && old.Name == account.Name && old.Website == account.Website && old.Source == account.Source && old.Fields == fields)
+                continue;
+            changed = true;
             p.Value = account.Population;
-            k.Value = account.Key.ToString();
+            k.Value = key;
             n.Value = (object?)account.Name ?? DBNull.Value;
             w.Value = (object?)account.Website ?? DBNull.Value;
             s.Value = account.Source;
-            f.Value = account.Fields.Count == 0 ? DBNull.Value : JsonSerializer.Serialize(account.Fields);
-            insert.ExecuteNonQuery();
+            f.Value = (object?)fields ?? DBNull.Value;
+            upsert.ExecuteNonQuery();
         }
+        // What is left of the rows before was not imported again.
+        if (before.Count > 0)
+        {
+            changed = true;
+            using var delete = Command("DELETE FROM accounts WHERE population = $p AND match_key = $k", transaction);
+            var dp = delete.Parameters.Add("$p", SqliteType.Text);
+            var dk = delete.Parameters.Add("$k", SqliteType.Text);
+            delete.Prepare();
+            foreach (var (population, key) in before.Keys)
+            {
+                dp.Value = population;
+                dk.Value = key;
+                delete.ExecuteNonQuery();
+            }
+        }
+        if (changed)
+            Execute("INSERT INTO list_state (id, version) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET version = version + 1", transaction);
         transaction.Commit();
     }
 
@@ -61,6 +105,28 @@ internal sealed partial class LocalStore
             reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2),
             reader.IsDBNull(3) ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(3))!);
     }
+
+    /// <summary>The list's version: changes whenever an import changes the list (0 before the first).</summary>
+    public long ListVersion()
+    {
+        using var command = Command("SELECT version FROM list_state WHERE id = 1");
+        return command.ExecuteScalar() is long version ? version : 0;
+    }
+
+    /// <summary>Whether a partnership's records were last brought completely up to date with this list version and these rules.</summary>
+    public bool Exchanged(string partnership, int epoch, long listVersion, string rules)
+    {
+        using var command = Command("SELECT 1 FROM exchanged WHERE partnership = $p AND epoch = $e AND list_version = $v AND rules = $r");
+        command.Parameters.AddWithValue("$p", partnership);
+        command.Parameters.AddWithValue("$e", epoch);
+        command.Parameters.AddWithValue("$v", listVersion);
+        command.Parameters.AddWithValue("$r", rules);
+        return command.ExecuteScalar() is not null;
+    }
+
+    public void MarkExchanged(string partnership, int epoch, long listVersion, string rules) =>
+        Execute("INSERT INTO exchanged (partnership, epoch, list_version, rules) VALUES ($p, $e, $v, $r) ON CONFLICT (partnership, epoch) DO UPDATE SET list_version = $v, rules = $r",
+            null, ("$p", partnership), ("$e", epoch), ("$v", listVersion), ("$r", rules));
 
     public long AccountCount()
     {

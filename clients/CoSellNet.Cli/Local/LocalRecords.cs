@@ -1,10 +1,20 @@
+using CoSellNet.Cli.App;
+using CoSellNet.Crypto;
 using CoSellNet.Protocol;
 using Microsoft.Data.Sqlite;
 
 namespace CoSellNet.Cli.Local;
 
-/// <summary>An upload started and not yet committed, with its exact bytes.</summary>
-internal sealed record PendingUpload(Guid UploadId, string Partnership, string Counterpart, int Epoch, string Population, UploadKind Kind, int Count, byte[] Payload);
+/// <summary>How a pending upload is kept: its exact bytes, or (adds) the plan its chunks are blinded from again.</summary>
+internal enum UploadLayout { Payload, Plan }
+
+/// <summary>
+/// An upload started and not yet committed. <see cref="Payload"/> holds the exact bytes to send
+/// (layout <see cref="UploadLayout.Payload"/>) or, for a planned add, its record ids in upload order,
+/// 16 bytes each, sent in chunks of <see cref="ChunkRecords"/>.
+/// </summary>
+internal sealed record PendingUpload(Guid UploadId, string Partnership, string Counterpart, int Epoch, string Population, UploadKind Kind, int Count, byte[] Payload,
+    UploadLayout Layout = UploadLayout.Payload, int ChunkRecords = 0);
 
 /// <summary>A record of mine a node holds in a partnership and epoch.</summary>
 internal sealed record LocalRecord(byte[] RecordId, string Population, string MatchKey, bool Committed);
@@ -20,20 +30,41 @@ internal sealed partial class LocalStore
         Execute("DELETE FROM records WHERE partnership = $p AND epoch <> $e", transaction, ("$p", partnership), ("$e", epoch));
         Execute("DELETE FROM reblinded WHERE partnership = $p AND epoch <> $e", transaction, ("$p", partnership), ("$e", epoch));
         Execute("DELETE FROM sealed_fields WHERE partnership = $p AND epoch <> $e", transaction, ("$p", partnership), ("$e", epoch));
+        Execute("DELETE FROM exchanged WHERE partnership = $p AND epoch <> $e", transaction, ("$p", partnership), ("$e", epoch));
         transaction.Commit();
     }
 
-    /// <summary>My records in a partnership and epoch, committed or being added.</summary>
-    public List<LocalRecord> Records(string partnership, int epoch)
+    /// <summary>
+    /// My records in a partnership and epoch, committed or being added: record id (big-endian, see
+    /// <see cref="RecordIds.Of"/>) → population (one string instance per population).
+    /// </summary>
+    public Dictionary<UInt128, string> RecordPopulations(string partnership, int epoch)
     {
-        using var command = Command("SELECT record_id, population, match_key, committed FROM records WHERE partnership = $p AND epoch = $e");
+        var populations = new List<string>();
+        using (var distinct = Command("SELECT DISTINCT population FROM records WHERE partnership = $p AND epoch = $e"))
+        {
+            distinct.Parameters.AddWithValue("$p", partnership);
+            distinct.Parameters.AddWithValue("$e", epoch);
+            using var reader = distinct.ExecuteReader();
+            while (reader.Read()) populations.Add(reader.GetString(0));
+        }
+        var records = new Dictionary<UInt128, string>();
+        using var command = Command("SELECT record_id FROM records WHERE partnership = $p AND epoch = $e AND population = $pop");
         command.Parameters.AddWithValue("$p", partnership);
         command.Parameters.AddWithValue("$e", epoch);
-        using var reader = command.ExecuteReader();
-        var list = new List<LocalRecord>();
-        while (reader.Read())
-            list.Add(new LocalRecord((byte[])reader[0], reader.GetString(1), reader.GetString(2), reader.GetInt64(3) != 0));
-        return list;
+        var population = command.Parameters.Add("$pop", SqliteType.Text);
+        var id = new byte[RecordIds.Size];
+        foreach (var name in populations)
+        {
+            population.Value = name;
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                reader.GetBytes(0, 0, id, 0, RecordIds.Size);
+                records[RecordIds.Of(id)] = name;
+            }
+        }
+        return records;
     }
 
     /// <summary>The record behind a record id, in any epoch of the partnership it was made for.</summary>
@@ -47,60 +78,116 @@ internal sealed partial class LocalStore
         return reader.Read() ? new LocalRecord(recordId, reader.GetString(0), reader.GetString(1), reader.GetInt64(2) != 0) : null;
     }
 
-    /// <summary>Digests of the fields last sealed for each of my records (lower-case hex record id → digest).</summary>
-    public Dictionary<string, string> SealedFields(string partnership, int epoch)
+    /// <summary>Digests of the fields last sealed for each of my records (record id → digest).</summary>
+    public Dictionary<UInt128, string> SealedFields(string partnership, int epoch)
     {
         using var command = Command("SELECT record_id, digest FROM sealed_fields WHERE partnership = $p AND epoch = $e");
         command.Parameters.AddWithValue("$p", partnership);
         command.Parameters.AddWithValue("$e", epoch);
         using var reader = command.ExecuteReader();
-        var digests = new Dictionary<string, string>(StringComparer.Ordinal);
-        while (reader.Read()) digests[Convert.ToHexStringLower((byte[])reader[0])] = reader.GetString(1);
+        var digests = new Dictionary<UInt128, string>();
+        var id = new byte[RecordIds.Size];
+        while (reader.Read())
+        {
+            reader.GetBytes(0, 0, id, 0, RecordIds.Size);
+            digests[RecordIds.Of(id)] = reader.GetString(1);
+        }
         return digests;
     }
 
     /// <summary>
-    /// Records an upload before its first byte is sent, with the record ids it adds or removes (or,
-    /// for fields, the digest of each record's fields in place of the match key), in one
-    /// transaction: an add's records count as present from now on, so no later run adds them twice.
+    /// Records a remove or fields upload before its first byte is sent, with its exact bytes and the
+    /// record ids it removes (or, for fields, the digest of each record's fields), in one transaction.
     /// </summary>
-    public void BeginUpload(PendingUpload upload, IEnumerable<(byte[] RecordId, string MatchKey)> records)
+    public void BeginUpload(PendingUpload upload, IReadOnlyList<(UInt128 RecordId, string Detail)> records)
     {
         using var transaction = Begin();
-        Execute("INSERT INTO uploads (upload_id, partnership, counterpart, epoch, population, kind, count, payload, created) VALUES ($u, $p, $c, $e, $pop, $k, $n, $b, $t)",
-            transaction, ("$u", upload.UploadId.ToString()), ("$p", upload.Partnership), ("$c", upload.Counterpart), ("$e", upload.Epoch),
-            ("$pop", upload.Population), ("$k", upload.Kind.ToString()), ("$n", upload.Count), ("$b", upload.Payload), ("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        InsertUpload(upload, transaction);
         using var member = Command("INSERT INTO upload_records (upload_id, record_id, match_key) VALUES ($u, $r, $k)", transaction);
         member.Parameters.AddWithValue("$u", upload.UploadId.ToString());
         var r = member.Parameters.Add("$r", SqliteType.Blob);
         var k = member.Parameters.Add("$k", SqliteType.Text);
+        member.Prepare();
+        var id = new byte[RecordIds.Size];
+        foreach (var (recordId, detail) in records)
+        {
+            RecordIds.Write(recordId, id);
+            r.Value = id; k.Value = detail;
+            member.ExecuteNonQuery();
+        }
+        transaction.Commit();
+    }
+
+    /// <summary>
+    /// Records a planned add before its first byte is sent: the plan (record ids in upload order) and
+    /// each record, written once, as being added. From now on its records count as present, so no
+    /// later run adds them twice; a resumed run blinds its chunks again from these rows.
+    /// </summary>
+    public void BeginAdd(PendingUpload upload, ReadOnlySpan<MatchKey> keys)
+    {
+        using var transaction = Begin();
+        InsertUpload(upload, transaction);
         using var add = Command("INSERT OR IGNORE INTO records (partnership, epoch, record_id, population, match_key, committed) VALUES ($p, $e, $r, $pop, $k, 0)", transaction);
         add.Parameters.AddWithValue("$p", upload.Partnership);
         add.Parameters.AddWithValue("$e", upload.Epoch);
         add.Parameters.AddWithValue("$pop", upload.Population);
-        var ar = add.Parameters.Add("$r", SqliteType.Blob);
-        var ak = add.Parameters.Add("$k", SqliteType.Text);
-        foreach (var (recordId, matchKey) in records)
+        var r = add.Parameters.Add("$r", SqliteType.Blob);
+        var k = add.Parameters.Add("$k", SqliteType.Text);
+        add.Prepare();
+        // Inserted in record id order, the table's key order: appends to the B-tree instead of
+        // splitting pages all over it, several times cheaper than the plan's random order.
+        var order = new (UInt128 Id, int Index)[keys.Length];
+        for (var i = 0; i < order.Length; i++) order[i] = (RecordIds.Of(upload.Payload.AsSpan(i * RecordIds.Size, RecordIds.Size)), i);
+        Array.Sort(order);
+        var id = new byte[RecordIds.Size];
+        foreach (var (recordId, index) in order)
         {
-            r.Value = recordId; k.Value = matchKey;
-            member.ExecuteNonQuery();
-            if (upload.Kind == UploadKind.Add)
-            {
-                ar.Value = recordId; ak.Value = matchKey;
-                add.ExecuteNonQuery();
-            }
+            RecordIds.Write(recordId, id);
+            r.Value = id; k.Value = keys[index].ToString();
+            add.ExecuteNonQuery();
         }
         transaction.Commit();
     }
+
+    /// <summary>The match keys of a planned add, in its plan's order, from the records it wrote when it began.</summary>
+    public MatchKey[] PlannedKeys(PendingUpload upload)
+    {
+        using var command = Command("SELECT record_id, match_key FROM records WHERE partnership = $p AND epoch = $e AND population = $pop AND committed = 0");
+        command.Parameters.AddWithValue("$p", upload.Partnership);
+        command.Parameters.AddWithValue("$e", upload.Epoch);
+        command.Parameters.AddWithValue("$pop", upload.Population);
+        var byId = new Dictionary<UInt128, string>(upload.Count);
+        var id = new byte[RecordIds.Size];
+        using (var reader = command.ExecuteReader())
+            while (reader.Read())
+            {
+                reader.GetBytes(0, 0, id, 0, RecordIds.Size);
+                byId[RecordIds.Of(id)] = reader.GetString(1);
+            }
+        var keys = new MatchKey[upload.Count];
+        for (var i = 0; i < keys.Length; i++)
+            keys[i] = byId.TryGetValue(RecordIds.Of(upload.Payload.AsSpan(i * RecordIds.Size, RecordIds.Size)), out var key)
+                ? MatchKey.Parse(key)
+                : throw new CliException($"The local account index lost record {i} of upload {upload.UploadId} while it was being sent; it cannot be resumed. Start a new epoch for this partnership.", ExitCodes.Error);
+        return keys;
+    }
+
+    private void InsertUpload(PendingUpload upload, SqliteTransaction transaction) =>
+        Execute("INSERT INTO uploads (upload_id, partnership, counterpart, epoch, population, kind, count, payload, created, layout, chunk_records) VALUES ($u, $p, $c, $e, $pop, $k, $n, $b, $t, $l, $cr)",
+            transaction, ("$u", upload.UploadId.ToString()), ("$p", upload.Partnership), ("$c", upload.Counterpart), ("$e", upload.Epoch),
+            ("$pop", upload.Population), ("$k", upload.Kind.ToString()), ("$n", upload.Count), ("$b", upload.Payload), ("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+            ("$l", upload.Layout == UploadLayout.Plan ? "plan" : "payload"), ("$cr", upload.ChunkRecords));
 
     /// <summary>Applies a committed upload: its adds become committed records, its removes go (with what was sealed for them), its fields count as sealed.</summary>
     public void CompleteUpload(PendingUpload upload)
     {
         using var transaction = Begin();
         var id = ("$u", (object?)upload.UploadId.ToString());
+        // An add's records are the uncommitted ones of its population: a sync finishes the add
+        // pending for a population before it starts another, so there is at most one at a time.
         if (upload.Kind == UploadKind.Add)
-            Execute("UPDATE records SET committed = 1 WHERE partnership = $p AND epoch = $e AND record_id IN (SELECT record_id FROM upload_records WHERE upload_id = $u)",
-                transaction, ("$p", upload.Partnership), ("$e", upload.Epoch), id);
+            Execute("UPDATE records SET committed = 1 WHERE partnership = $p AND epoch = $e AND population = $pop AND committed = 0",
+                transaction, ("$p", upload.Partnership), ("$e", upload.Epoch), ("$pop", upload.Population));
         else if (upload.Kind == UploadKind.Remove)
         {
             Execute("DELETE FROM records WHERE partnership = $p AND epoch = $e AND record_id IN (SELECT record_id FROM upload_records WHERE upload_id = $u)",
@@ -120,13 +207,14 @@ internal sealed partial class LocalStore
     /// <summary>Uploads of a partnership not yet committed, oldest first.</summary>
     public List<PendingUpload> PendingUploads(string partnership)
     {
-        using var command = Command("SELECT upload_id, counterpart, epoch, population, kind, count, payload FROM uploads WHERE partnership = $p ORDER BY created, upload_id");
+        using var command = Command("SELECT upload_id, counterpart, epoch, population, kind, count, payload, layout, chunk_records FROM uploads WHERE partnership = $p ORDER BY created, upload_id");
         command.Parameters.AddWithValue("$p", partnership);
         using var reader = command.ExecuteReader();
         var list = new List<PendingUpload>();
         while (reader.Read())
             list.Add(new PendingUpload(Guid.Parse(reader.GetString(0)), partnership, reader.GetString(1), reader.GetInt32(2), reader.GetString(3),
-                Enum.Parse<UploadKind>(reader.GetString(4)), reader.GetInt32(5), (byte[])reader[6]));
+                Enum.Parse<UploadKind>(reader.GetString(4)), reader.GetInt32(5), (byte[])reader[6],
+                reader.GetString(7) == "plan" ? UploadLayout.Plan : UploadLayout.Payload, reader.GetInt32(8)));
         return list;
     }
 

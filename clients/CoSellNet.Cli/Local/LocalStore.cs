@@ -33,6 +33,7 @@ internal sealed partial class LocalStore : IDisposable
             connection.Open();
             var store = new LocalStore(connection);
             store.Execute(Schema);
+            store.Migrate();
             return store;
         }
         catch (SqliteException e)
@@ -45,6 +46,8 @@ internal sealed partial class LocalStore : IDisposable
     private const string Schema = """
         PRAGMA journal_mode = WAL;
         PRAGMA synchronous = NORMAL;
+        PRAGMA cache_size = -32768; -- 32 MiB rather than 2: a list of 1,000,000 accounts stays cached while it is written
+        PRAGMA temp_store = MEMORY;
         CREATE TABLE IF NOT EXISTS accounts (
             population TEXT NOT NULL,
             match_key  TEXT NOT NULL,            -- MatchKey.ToString(): d:acme.com or n:acme
@@ -64,17 +67,22 @@ internal sealed partial class LocalStore : IDisposable
             committed   INTEGER NOT NULL,
             PRIMARY KEY (partnership, epoch, record_id)
         ) WITHOUT ROWID;
-        -- Uploads started and not yet committed, with their exact bytes, so a resumed run sends the same chunks.
+        -- Uploads started and not yet committed, so a resumed run sends the same chunks. Layout
+        -- 'payload': the exact bytes sent (removes, fields, and adds of stores before plans).
+        -- Layout 'plan': an add's record ids in upload order; its chunks (chunk_records each) are
+        -- blinded again on resume, which gives the same bytes because blinding is deterministic.
         CREATE TABLE IF NOT EXISTS uploads (
-            upload_id   TEXT PRIMARY KEY,
-            partnership TEXT NOT NULL,
-            counterpart TEXT NOT NULL,
-            epoch       INTEGER NOT NULL,
-            population  TEXT NOT NULL,
-            kind        TEXT NOT NULL,
-            count       INTEGER NOT NULL,
-            payload     BLOB NOT NULL,
-            created     INTEGER NOT NULL
+            upload_id     TEXT PRIMARY KEY,
+            partnership   TEXT NOT NULL,
+            counterpart   TEXT NOT NULL,
+            epoch         INTEGER NOT NULL,
+            population    TEXT NOT NULL,
+            kind          TEXT NOT NULL,
+            count         INTEGER NOT NULL,
+            payload       BLOB NOT NULL,
+            created       INTEGER NOT NULL,
+            layout        TEXT NOT NULL DEFAULT 'payload',
+            chunk_records INTEGER NOT NULL DEFAULT 0
         );
         -- Record ids an upload adds or removes (for fields: with the fields' digest as match_key), applied when it commits.
         CREATE TABLE IF NOT EXISTS upload_records (
@@ -91,6 +99,20 @@ internal sealed partial class LocalStore : IDisposable
             digest      TEXT NOT NULL,
             PRIMARY KEY (partnership, epoch, record_id)
         ) WITHOUT ROWID;
+        -- The account list's version: one more each time an import changes it.
+        CREATE TABLE IF NOT EXISTS list_state (
+            id      INTEGER PRIMARY KEY CHECK (id = 1),
+            version INTEGER NOT NULL
+        );
+        -- The list version and my sharing rules a partnership's records were last brought up to date
+        -- with, completely: while both are the same, a sync has nothing to compare or send.
+        CREATE TABLE IF NOT EXISTS exchanged (
+            partnership  TEXT NOT NULL,
+            epoch        INTEGER NOT NULL,
+            list_version INTEGER NOT NULL,
+            rules        TEXT NOT NULL,
+            PRIMARY KEY (partnership, epoch)
+        ) WITHOUT ROWID;
         -- How many of the counterpart's points I re-blinded per partnership and epoch (the cap counts against it).
         CREATE TABLE IF NOT EXISTS reblinded (
             partnership TEXT NOT NULL,
@@ -99,6 +121,20 @@ internal sealed partial class LocalStore : IDisposable
             PRIMARY KEY (partnership, epoch)
         ) WITHOUT ROWID;
         """;
+
+    /// <summary>
+    /// Brings a store made by an earlier version up to this schema without losing anything: its
+    /// pending uploads keep layout 'payload' and are sent from their stored bytes as before.
+    /// </summary>
+    private void Migrate()
+    {
+        using var probe = Command("SELECT count(*) FROM pragma_table_info('uploads') WHERE name = 'layout'");
+        if ((long)probe.ExecuteScalar()! > 0) return;
+        using var transaction = Begin();
+        Execute("ALTER TABLE uploads ADD COLUMN layout TEXT NOT NULL DEFAULT 'payload'", transaction);
+        Execute("ALTER TABLE uploads ADD COLUMN chunk_records INTEGER NOT NULL DEFAULT 0", transaction);
+        transaction.Commit();
+    }
 
     public SqliteTransaction Begin() => connection.BeginTransaction();
 

@@ -11,6 +11,14 @@ internal sealed class Progress(TextWriter error, bool interactive, string label,
     private int lastQuarter;
     private long lastDrawn = -1;
 
+    /// <summary>Says that the step has started, for steps whose first quarter can take a while.</summary>
+    public void Begin()
+    {
+        if (total <= 0) return;
+        if (interactive) Draw();
+        else error.WriteLine($"{label}: {done:N0}/{total:N0}");
+    }
+
     public void Advance(long count)
     {
         done = Math.Min(total, done + count);
@@ -19,10 +27,7 @@ internal sealed class Progress(TextWriter error, bool interactive, string label,
         {
             // Redraw at most every 1 % to keep the terminal cheap.
             if (done != total && (done - lastDrawn) * 100 < total) return;
-            lastDrawn = done;
-            var filled = (int)(Width * done / total);
-            error.Write($"\r{label} [{new string('#', filled)}{new string('.', Width - filled)}] {done:N0}/{total:N0}");
-            if (done == total) error.WriteLine();
+            Draw();
         }
         else
         {
@@ -32,5 +37,13 @@ internal sealed class Progress(TextWriter error, bool interactive, string label,
             lastQuarter = quarter;
             error.WriteLine($"{label}: {done:N0}/{total:N0}");
         }
+    }
+
+    private void Draw()
+    {
+        lastDrawn = done;
+        var filled = (int)(Width * done / total);
+        error.Write($"\r{label} [{new string('#', filled)}{new string('.', Width - filled)}] {done:N0}/{total:N0}");
+        if (done == total) error.WriteLine();
     }
 }

@@ -28,39 +28,57 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
         var unknown = 0;
         try
         {
-            await foreach (var overlap in client.ListAllOverlapsAsync(counterpart, ct))
+            // The largest page the node gives, and one local lookup per page.
+            string? cursor = null;
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var ids = new List<UInt128>(Vocabulary.MaxPageSize);
+            var id = new byte[RecordIds.Size];
+            do
             {
-                var record = store.Record(partnership.Id, partnership.Epoch, Convert.FromHexString(overlap.RecordId));
-                var account = record is null ? null : store.Account(record.Population, record.MatchKey);
-                if (record is null || account is null)
+                var page = await client.GetOverlapsAsync(counterpart, cursor, Vocabulary.MaxPageSize, ct);
+                var items = page.Items ?? [];
+                ids.Clear();
+                foreach (var overlap in items)
+                    ids.Add(Convert.FromHexString(overlap.RecordId, id, out _, out var written) == System.Buffers.OperationStatus.Done && written == RecordIds.Size
+                        ? RecordIds.Of(id) : UInt128.Zero);
+                var accounts = store.AccountsOf(partnership.Id, partnership.Epoch, ids);
+                for (var i = 0; i < items.Count; i++)
                 {
-                    unknown++;
-                    continue;
+                    var overlap = items[i];
+                    if (!accounts.TryGetValue(ids[i], out var account))
+                    {
+                        unknown++;
+                        continue;
+                    }
+                    var fields = new SortedDictionary<string, string>(StringComparer.Ordinal);
+                    foreach (var shared in overlap.Fields)
+                    {
+                        // Looked up once: without the partner's keys, one warning rather than one per overlap.
+                        if (!sealerTried)
+                        {
+                            sealerTried = true;
+                            sealer = await Sealer(partnership, ct);
+                        }
+                        if (sealer is null) break;
+                        try
+                        {
+                            var opened = sealer.Open(Convert.FromHexString(shared.TheirRecordId), Convert.FromBase64String(shared.Sealed));
+                            foreach (var (name, value) in JsonSerializer.Deserialize<Dictionary<string, string>>(opened) ?? [])
+                                fields[name] = value;
+                        }
+                        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or JsonException or FormatException)
+                        {
+                            error.WriteLine($"warning: fields {partnership.Theirs.PartnerName} shared on {account.Name ?? account.Key.Value} do not open ({e.Message}); they are left out.");
+                        }
+                    }
+                    list.Add(new ResolvedOverlap(counterpart, partnership.Theirs.PartnerName, account.Name ?? account.Key.Value, account.Website, account.Key.Value,
+                        overlap.MyPopulation, overlap.TheirPopulations, fields, account.Source));
                 }
-                var fields = new SortedDictionary<string, string>(StringComparer.Ordinal);
-                foreach (var shared in overlap.Fields)
-                {
-                    // Looked up once: without the partner's keys, one warning rather than one per overlap.
-                    if (!sealerTried)
-                    {
-                        sealerTried = true;
-                        sealer = await Sealer(partnership, ct);
-                    }
-                    if (sealer is null) break;
-                    try
-                    {
-                        var opened = sealer.Open(Convert.FromHexString(shared.TheirRecordId), Convert.FromBase64String(shared.Sealed));
-                        foreach (var (name, value) in JsonSerializer.Deserialize<Dictionary<string, string>>(opened) ?? [])
-                            fields[name] = value;
-                    }
-                    catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or JsonException or FormatException)
-                    {
-                        error.WriteLine($"warning: fields {partnership.Theirs.PartnerName} shared on {account.Name ?? account.Key.Value} do not open ({e.Message}); they are left out.");
-                    }
-                }
-                list.Add(new ResolvedOverlap(counterpart, partnership.Theirs.PartnerName, account.Name ?? account.Key.Value, account.Website, account.Key.Value,
-                    overlap.MyPopulation, overlap.TheirPopulations, fields, account.Source));
+                cursor = page.NextCursor;
+                if (cursor is not null && !seen.Add(cursor))
+                    throw new CoSellNetException("The node returned the same page cursor twice; stopped listing to avoid an endless loop.");
             }
+            while (cursor is not null);
         }
         finally { sealer?.Dispose(); }
         if (unknown > 0)

@@ -47,10 +47,11 @@ internal static class SyncCommands
             DefaultValueFactory = _ => 1_000_000,
         };
         var partner = new Option<string?>("--partner") { Description = "Sync only the partnership with this partner id." };
+        var allowEmpty = CommandBuilder.Flag("--allow-empty", "Accept files that give no account at all: my list becomes empty and every record uploaded to partners is removed.");
         var command = new Command("sync",
             "Import my account list from CRM exports, blind it per partnership, upload what changed, and re-blind partners' new points. " +
             "Resumable: run it again after an interruption and it continues where it stopped.")
-        { files, map, population, populationMap, fields, nameKeys, maxRows, maxReblind, partner };
+        { files, map, population, populationMap, fields, nameKeys, maxRows, maxReblind, partner, allowEmpty };
 
         b.Action(command, async ctx =>
         {
@@ -58,6 +59,7 @@ internal static class SyncCommands
             var partnerFiles = new PartnerFiles(ctx);
             using var secret = partnerFiles.LoadSecret();
             using var store = partnerFiles.OpenIndex();
+            IReadOnlyList<Local.LocalAccount>? imported = null;
             if (paths.Length > 0)
             {
                 var options = new AccountReadOptions
@@ -68,33 +70,63 @@ internal static class SyncCommands
                     FieldColumns = ctx.Get(fields) is { } f ? [.. f.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : [],
                     MaxRows = ctx.Get(maxRows),
                 };
-                var imported = AccountImport.Import(paths, options, ctx.Get(nameKeys));
-                foreach (var (file, read, hygiene) in imported.Files)
+                var result = AccountImport.Import(paths, options, ctx.Get(nameKeys));
+                foreach (var (file, read, hygiene) in result.Files)
                 {
                     ctx.Note($"{file} ({read.Format}): {hygiene.Describe()}");
                     foreach (var problem in read.Problems.Take(20)) ctx.Note($"  line {problem.Line}: {problem.Problem}");
                     if (read.Problems.Count > 20) ctx.Note($"  … and {read.Problems.Count - 20:N0} more problems");
                 }
-                store.ReplaceAccounts(imported.Accounts);
-                ctx.Note($"My list: {imported.Accounts.Count:N0} accounts in {string.Join(", ", imported.Accounts.GroupBy(a => a.Population).Select(g => $"{g.Key} {g.Count():N0}"))}.");
+                // An export that went wrong (wrong file, wrong column mapping, filtered to nothing) must
+                // not quietly withdraw everything partners hold of my list.
+                if (result.Accounts.Count == 0 && !ctx.Get(allowEmpty))
+                    throw new CliException(
+                        $"The files give no account with a usable match key, so my list would become empty and everything uploaded to partners would be removed ({store.AccountCount():N0} accounts now). " +
+                        "Nothing was changed. Check the files and --map; if you do mean to empty the list, add --allow-empty.", ExitCodes.Usage);
+                store.ReplaceAccounts(result.Accounts);
+                imported = result.Accounts;
+                ctx.Note($"My list: {result.Accounts.Count:N0} accounts in {Populations(result.Accounts)}.");
             }
             else if (store.AccountCount() == 0)
                 throw new CliException("No account list yet: give the CRM exports to import, e.g. 'cosell sync accounts.csv'.");
 
             var client = ctx.Client();
-            var engine = new SyncEngine(client, store, secret, ctx.Environment.Error, ctx.Environment.Interactive, ctx.Get(maxReblind));
+            var engine = new SyncEngine(client, store, secret, ctx.Environment.Error, ctx.Environment.Interactive, ctx.Get(maxReblind), imported);
             var only = ctx.Get(partner);
             var results = new List<PartnershipSync>();
+            var exitCode = ExitCodes.Ok;
             await foreach (var partnership in client.ListAllPartnershipsAsync(ctx.Cancellation))
             {
                 if (only is not null && partnership.Theirs.PartnerId != only) continue;
-                results.Add(await engine.Run(partnership, ctx.Cancellation));
+                try
+                {
+                    results.Add(await engine.Run(partnership, ctx.Cancellation));
+                }
+                catch (Exception e) when (e is not OutOfMemoryException && !ctx.Cancellation.IsCancellationRequested)
+                {
+                    // One partnership's failure (a refused upload, a cap, a node error) is reported and
+                    // the others are synced all the same; the exit code is the first failure's.
+                    ctx.Environment.Error.WriteLine($"Sync with {partnership.Theirs.PartnerName} ({partnership.Theirs.PartnerId}) failed; run 'cosell sync' again to continue it.");
+                    var code = ErrorReporter.Report(e, ctx.Environment.Error, null);
+                    if (exitCode == ExitCodes.Ok) exitCode = code;
+                    results.Add(new PartnershipSync(partnership.Theirs.PartnerId, partnership.Theirs.PartnerName, partnership.Epoch, 0, 0, 0, 0, null, "failed: see the error above"));
+                }
             }
             if (only is not null && results.Count == 0)
                 throw new CliException($"You have no partnership with '{only}'. See 'cosell partnerships list'.", ExitCodes.NotFound);
             ctx.Output.WriteList(results, Summary, "No partnerships to sync. Propose one with 'cosell partnerships propose <partner-id>'.");
-            return ExitCodes.Ok;
+            return exitCode;
         });
         return command;
+    }
+
+    private static string Populations(List<Local.LocalAccount> accounts)
+    {
+        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var account in accounts) counts[account.Population] = counts.GetValueOrDefault(account.Population) + 1;
+        var text = new System.Text.StringBuilder();
+        foreach (var (population, count) in counts)
+            text.Append(text.Length == 0 ? "" : ", ").Append(population).Append(' ').Append(count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
+        return text.ToString();
     }
 }

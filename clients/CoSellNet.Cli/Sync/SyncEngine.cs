@@ -13,13 +13,20 @@ internal sealed record PartnershipSync(string Counterpart, string CounterpartNam
 
 /// <summary>
 /// My half of the PSI protocol in one partnership: finish uploads left in flight, send what changed
-/// in my list since the last sync (blinded with this partnership's key, sorted, chunked), then
-/// re-blind the counterpart's new points into tags. Every step is recorded locally before it is
-/// sent, so a run that is killed at any point continues on the next run without duplicating.
+/// in my list since the last sync (in a random order, blinded with this partnership's key chunk by
+/// chunk while the previous chunk is sent), then re-blind the counterpart's new points into tags.
+/// Every step is recorded locally before it is sent, so a run that is killed at any point continues
+/// on the next run without duplicating.
 /// </summary>
-internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, MasterSecret secret, TextWriter error, bool interactive, long maxReblind)
+/// <param name="imported">The list imported by this run, or null to use the one the local index holds.</param>
+internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore store, MasterSecret secret, TextWriter error, bool interactive, long maxReblind,
+    IReadOnlyList<LocalAccount>? imported)
 {
     private const int MaxChunkBytes = 4 << 20;
+    private IReadOnlyList<LocalAccount>? accounts = imported;
+
+    // Read once per run, whichever partnerships need it.
+    private IReadOnlyList<LocalAccount> Accounts() => accounts ??= store.Accounts();
 
     public async Task<PartnershipSync> Run(PartnershipView partnership, CancellationToken ct)
     {
@@ -37,7 +44,10 @@ internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, Maste
         int added = 0, removed = 0, sealedCount = 0;
         foreach (var pending in store.PendingUploads(partnership.Id))
         {
-            await Send(pending, ct);
+            if (pending.Layout == UploadLayout.Plan)
+                await SendPlanned(pending, store.PlannedKeys(pending), ct);
+            else
+                await Send(pending, ct);
             _ = pending.Kind switch
             {
                 UploadKind.Add => added += pending.Count,
@@ -51,8 +61,15 @@ internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, Maste
             note = "nothing uploaded: the partner shares nothing with you yet";
         else
         {
-            var (newlyAdded, newlyRemoved, newlySealed) = await Exchange(partnership, ct);
-            (added, removed, sealedCount) = (added + newlyAdded, removed + newlyRemoved, sealedCount + newlySealed);
+            // Nothing to compare when neither my list nor my rules changed since the last complete exchange.
+            var listVersion = store.ListVersion();
+            var rules = RulesSignature(partnership);
+            if (!store.Exchanged(partnership.Id, partnership.Epoch, listVersion, rules))
+            {
+                var (newlyAdded, newlyRemoved, newlySealed, complete) = await Exchange(partnership, ct);
+                (added, removed, sealedCount) = (added + newlyAdded, removed + newlyRemoved, sealedCount + newlySealed);
+                if (complete) store.MarkExchanged(partnership.Id, partnership.Epoch, listVersion, rules);
+            }
         }
 
         var reblinded = await Reblind(partnership, ct);
@@ -60,54 +77,88 @@ internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, Maste
         return Result(added, removed, sealedCount, reblinded, status, note);
     }
 
-    private async Task<(int Added, int Removed, int Sealed)> Exchange(PartnershipView partnership, CancellationToken ct)
+    /// <summary>My rules that send records, in a canonical form.</summary>
+    private static string RulesSignature(PartnershipView partnership)
     {
-        var shared = partnership.Mine.Rules.Where(r => r.Level >= SharingLevel.Counts).ToDictionary(r => r.Population);
-        using var recordIds = secret.DeriveRecordIdKey(partnership.Id, partnership.Epoch);
-        var desired = new Dictionary<string, LocalAccount>();
-        foreach (var account in store.Accounts().Where(a => shared.ContainsKey(a.Population)))
-            desired[Convert.ToHexStringLower(recordIds.Compute(account.Population, account.Key))] = account;
-        var existing = store.Records(partnership.Id, partnership.Epoch).ToDictionary(r => Convert.ToHexStringLower(r.RecordId));
+        var rules = new List<string>();
+        foreach (var rule in partnership.Mine.Rules)
+            if (rule.Level >= SharingLevel.Counts) rules.Add($"{rule.Population}={rule.Level}");
+        rules.Sort(StringComparer.Ordinal);
+        return string.Join(';', rules);
+    }
 
-        var removed = 0;
-        foreach (var group in existing.Where(e => !desired.ContainsKey(e.Key)).Select(e => e.Value).GroupBy(r => r.Population))
+    /// <summary>Sends what changed; Complete is false when something is left for a later sync (fields with no keys to seal them for yet).</summary>
+    private async Task<(int Added, int Removed, int Sealed, bool Complete)> Exchange(PartnershipView partnership, CancellationToken ct)
+    {
+        var shared = new Dictionary<string, SharingLevel>(StringComparer.Ordinal);
+        foreach (var rule in partnership.Mine.Rules)
+            if (rule.Level >= SharingLevel.Counts) shared[rule.Population] = rule.Level;
+        using var recordIds = secret.DeriveRecordIdKey(partnership.Id, partnership.Epoch);
+        var list = Accounts();
+        var desired = new Dictionary<UInt128, LocalAccount>(list.Count);
+        Span<byte> id = stackalloc byte[RecordIds.Size];
+        foreach (var account in list)
         {
-            var records = group.OrderBy(r => r.RecordId, ByteOrder.Instance).ToList();
-            var payload = new byte[records.Count * PsiFormat.RecordIdSize];
-            for (var i = 0; i < records.Count; i++) records[i].RecordId.CopyTo(payload, i * PsiFormat.RecordIdSize);
-            await Start(partnership, group.Key, UploadKind.Remove, records.Count, payload, records.Select(r => (r.RecordId, r.MatchKey)));
-            removed += records.Count;
+            if (!shared.ContainsKey(account.Population)) continue;
+            recordIds.Compute(account.Population, account.Key, id);
+            desired[RecordIds.Of(id)] = account;
+        }
+        var existing = store.RecordPopulations(partnership.Id, partnership.Epoch);
+
+        var removes = new Dictionary<string, List<UInt128>>(StringComparer.Ordinal);
+        foreach (var (recordId, population) in existing)
+            if (!desired.ContainsKey(recordId))
+                (removes.TryGetValue(population, out var ids) ? ids : removes[population] = []).Add(recordId);
+        var removed = 0;
+        foreach (var (population, ids) in removes)
+        {
+            // Sorted by record id: random values, so the order says nothing about my list.
+            ids.Sort();
+            var payload = new byte[ids.Count * PsiFormat.RecordIdSize];
+            var members = new List<(UInt128, string)>(ids.Count);
+            for (var i = 0; i < ids.Count; i++)
+            {
+                RecordIds.Write(ids[i], payload.AsSpan(i * PsiFormat.RecordIdSize, PsiFormat.RecordIdSize));
+                members.Add((ids[i], ""));
+            }
+            await Start(partnership, population, UploadKind.Remove, ids.Count, payload, members);
+            removed += ids.Count;
         }
 
+        var adds = new Dictionary<string, List<(UInt128 Id, MatchKey Key)>>(StringComparer.Ordinal);
+        foreach (var (recordId, account) in desired)
+            if (!existing.ContainsKey(recordId))
+                (adds.TryGetValue(account.Population, out var planned) ? planned : adds[account.Population] = []).Add((recordId, account.Key));
         int added = 0, sealedCount = 0;
-        foreach (var group in desired.Where(d => !existing.ContainsKey(d.Key)).GroupBy(d => d.Value.Population))
+        foreach (var (population, planned) in adds)
         {
-            var accounts = group.Select(d => d.Value).ToList();
-            var payload = Blind(partnership, group.Key, accounts, recordIds);
-            await Start(partnership, group.Key, UploadKind.Add, accounts.Count, payload,
-                accounts.Select(a => (recordIds.Compute(a.Population, a.Key), a.Key.ToString())));
-            added += accounts.Count;
+            await Add(partnership, population, planned);
+            added += planned.Count;
         }
 
         // Fields go wherever they differ from what was last sealed for the record: new records,
         // changed values, and records whose fields could not be sealed before (no public keys yet,
         // or a population raised to level fields). Not only with added records.
-        if (shared.Values.Any(r => r.Level == SharingLevel.Fields))
+        if (shared.ContainsValue(SharingLevel.Fields))
         {
             var sealedBefore = store.SealedFields(partnership.Id, partnership.Epoch);
-            var due = desired
-                .Where(d => shared[d.Value.Population].Level == SharingLevel.Fields)
-                .Select(d => (Id: d.Key, Account: d.Value, Json: FieldsJson(d.Value)))
-                .Where(d => sealedBefore.TryGetValue(d.Id, out var digest) ? digest != Digest(d.Json) : d.Account.Fields.Count > 0)
-                .ToList();
-            if (due.Count > 0 && await FieldSealerFor(partnership, ct) is { } fieldSealer)
+            var due = new Dictionary<string, List<(UInt128 Id, LocalAccount Account, byte[] Json)>>(StringComparer.Ordinal);
+            foreach (var (recordId, account) in desired)
             {
+                if (shared[account.Population] != SharingLevel.Fields) continue;
+                var json = FieldsJson(account);
+                if (sealedBefore.TryGetValue(recordId, out var digest) ? digest == Digest(json) : account.Fields.Count == 0) continue;
+                (due.TryGetValue(account.Population, out var group) ? group : due[account.Population] = []).Add((recordId, account, json));
+            }
+            if (due.Count > 0)
+            {
+                if (await FieldSealerFor(partnership, ct) is not { } fieldSealer) return (added, removed, sealedCount, false);
                 using (fieldSealer)
-                    foreach (var group in due.GroupBy(d => d.Account.Population))
-                        sealedCount += await SealFields(partnership, group.Key, [.. group.Select(d => (Convert.FromHexString(d.Id), d.Account, d.Json))], fieldSealer);
+                    foreach (var (population, group) in due)
+                        sealedCount += await SealFields(partnership, population, group, fieldSealer);
             }
         }
-        return (added, removed, sealedCount);
+        return (added, removed, sealedCount, true);
     }
 
     /// <summary>An account's shared fields as sealed: a JSON object, keys in ordinal order, so the same fields give the same bytes.</summary>
@@ -115,32 +166,6 @@ internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, Maste
         JsonSerializer.SerializeToUtf8Bytes(new SortedDictionary<string, string>(account.Fields.ToDictionary(), StringComparer.Ordinal));
 
     private static string Digest(byte[] json) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(json));
-
-    /// <summary>id ‖ a·H(key) per account, sorted by point so that the order says nothing about my list.</summary>
-    private byte[] Blind(PartnershipView partnership, string population, List<LocalAccount> accounts, RecordIdKey recordIds)
-    {
-        using var key = secret.DerivePsiKey(partnership.Id, partnership.Epoch);
-        var points = new byte[accounts.Count * PsiKey.PointSize];
-        var progress = new Progress(error, interactive, $"Blinding {population} for {partnership.Theirs.PartnerName}", accounts.Count);
-        const int slice = 16_384;
-        for (var from = 0; from < accounts.Count; from += slice)
-        {
-            var count = Math.Min(slice, accounts.Count - from);
-            key.Blind(accounts.GetRange(from, count).Select(a => a.Key).ToList(), points.AsSpan(from * PsiKey.PointSize, count * PsiKey.PointSize));
-            progress.Advance(count);
-        }
-        var order = Enumerable.Range(0, accounts.Count).ToArray();
-        Array.Sort(order, (x, y) => points.AsSpan(x * PsiKey.PointSize, PsiKey.PointSize).SequenceCompareTo(points.AsSpan(y * PsiKey.PointSize, PsiKey.PointSize)));
-        var size = PsiFormat.RecordSize(UploadKind.Add);
-        var payload = new byte[accounts.Count * size];
-        for (var i = 0; i < order.Length; i++)
-        {
-            var account = accounts[order[i]];
-            recordIds.Compute(account.Population, account.Key, payload.AsSpan(i * size, PsiFormat.RecordIdSize));
-            points.AsSpan(order[i] * PsiKey.PointSize, PsiKey.PointSize).CopyTo(payload.AsSpan(i * size + PsiFormat.RecordIdSize));
-        }
-        return payload;
-    }
 
     private async Task<FieldSealer?> FieldSealerFor(PartnershipView partnership, CancellationToken ct)
     {
@@ -158,13 +183,14 @@ internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, Maste
     /// cleared) for the counterpart and uploads them; returns how many. The upload remembers the
     /// digest of each record's fields, recorded as sealed when it commits.
     /// </summary>
-    private async Task<int> SealFields(PartnershipView partnership, string population, List<(byte[] Id, LocalAccount Account, byte[] Json)> accounts, FieldSealer sealer)
+    private async Task<int> SealFields(PartnershipView partnership, string population, List<(UInt128 Id, LocalAccount Account, byte[] Json)> accounts, FieldSealer sealer)
     {
         using var payload = new MemoryStream();
-        var digests = new List<(byte[], string)>();
+        var digests = new List<(UInt128, string)>();
         var length = new byte[PsiFormat.LengthSize];
-        foreach (var (id, account, json) in accounts)
+        foreach (var (recordId, account, json) in accounts)
         {
+            var id = RecordIds.Bytes(recordId);
             var sealedFields = sealer.Seal(id, json);
             if (sealedFields.Length > PsiFormat.MaxSealedSize)
             {
@@ -175,13 +201,14 @@ internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, Maste
             payload.Write(id);
             payload.Write(length);
             payload.Write(sealedFields);
-            digests.Add((id, Digest(json)));
+            digests.Add((recordId, Digest(json)));
         }
         if (digests.Count > 0) await Start(partnership, population, UploadKind.Fields, digests.Count, payload.ToArray(), digests);
         return digests.Count;
     }
 
-    private async Task Start(PartnershipView partnership, string population, UploadKind kind, int count, byte[] payload, IEnumerable<(byte[], string)> records)
+    /// <summary>Records a remove or fields upload with its exact bytes, then sends it.</summary>
+    private async Task Start(PartnershipView partnership, string population, UploadKind kind, int count, byte[] payload, IReadOnlyList<(UInt128, string)> records)
     {
         var pending = new PendingUpload(Guid.NewGuid(), partnership.Id, partnership.Theirs.PartnerId, partnership.Epoch, population, kind, count, payload);
         store.BeginUpload(pending, records);
@@ -228,90 +255,5 @@ internal sealed class SyncEngine(CoSellNetClient client, LocalStore store, Maste
         }
         if (records > 0) chunks.Add((start, offset - start, records));
         return chunks;
-    }
-
-    /// <summary>Does the counterpart's re-blind tasks: validate every point, b·P, tag, upload in order.</summary>
-    private async Task<long> Reblind(PartnershipView partnership, CancellationToken ct)
-    {
-        var counterpart = partnership.Theirs.PartnerId;
-        long total = 0;
-        var superseded = 0;
-        using var key = secret.DerivePsiKey(partnership.Id, partnership.Epoch);
-        while (await client.GetNextTaskAsync(counterpart, ct) is { } task)
-        {
-            var status = await client.GetPsiStatusAsync(counterpart, ct);
-            var done = store.Reblinded(partnership.Id, partnership.Epoch);
-            if (task.Count > status.TheirRecords || done + task.Count > maxReblind)
-                throw new CliException(
-                    $"Refusing to re-blind {task.Count:N0} points for {partnership.Theirs.PartnerName}: " +
-                    (task.Count > status.TheirRecords
-                        ? $"it has declared only {status.TheirRecords:N0} records."
-                        : $"that would make {done + task.Count:N0} in this epoch, over the cap of {maxReblind:N0} (--max-reblind). A list that large can be a partner testing guesses; raise the cap only if you expect it."),
-                    ExitCodes.Conflict);
-
-            var seqs = new long[task.Count];
-            var points = new byte[task.Count * PsiFormat.PointSize];
-            try
-            {
-                await client.DownloadTaskPointsAsync(counterpart, task, seqs, points, ct);
-            }
-            catch (CoSellNetApiException e) when (e.Status is 404 or 409)
-            {
-                Superseded(partnership, task, ref superseded);
-                continue;
-            }
-            var tags = new byte[task.Count * PsiKey.TagSize];
-            try
-            {
-                key.ReblindToTags(points, tags);
-            }
-            catch (InvalidPointException e)
-            {
-                throw new CliException($"The node sent an invalid point for {partnership.Theirs.PartnerName} (item {e.Index} of task {task.TaskId}); the whole task was refused and nothing was sent. Tell the node's operator.", ExitCodes.Error);
-            }
-            var body = new byte[task.Count * PsiFormat.TaskTagSize];
-            for (var i = 0; i < task.Count; i++)
-            {
-                BinaryPrimitives.WriteInt64BigEndian(body.AsSpan(i * PsiFormat.TaskTagSize), seqs[i]);
-                tags.AsSpan(i * PsiKey.TagSize, PsiKey.TagSize).CopyTo(body.AsSpan(i * PsiFormat.TaskTagSize + PsiFormat.SeqSize));
-            }
-            try
-            {
-                await client.UploadTaskTagsAsync(counterpart, task.TaskId, body, ct);
-            }
-            catch (CoSellNetApiException e) when (e.Status is 404 or 409)
-            {
-                // The tags were sent, and may have been stored (a retry after a lost answer): they
-                // count as re-blinded, against the cap too. The next task covers what is left.
-                Superseded(partnership, task, ref superseded);
-            }
-            store.AddReblinded(partnership.Id, partnership.Epoch, task.Count);
-            new Progress(error, interactive, $"Re-blinding for {partnership.Theirs.PartnerName}", task.Count).Advance(task.Count);
-            total += task.Count;
-        }
-        return total;
-    }
-
-    /// <summary>
-    /// A task that is no longer outstanding when its points are fetched or its tags sent: the
-    /// counterpart committed changes to its list meanwhile (the node drops the task), or an earlier
-    /// attempt of this very request completed it and its answer was lost. The node's next task is
-    /// what is left to do, so the sync goes on with it, a bounded number of times.
-    /// </summary>
-    private void Superseded(PartnershipView partnership, ReblindTask task, ref int superseded)
-    {
-        if (++superseded > MaxSupersededTasks)
-            throw new CliException(
-                $"{partnership.Theirs.PartnerName}'s re-blind tasks kept changing while this sync worked on them ({superseded} times): it is probably syncing right now. Run 'cosell sync' again later.",
-                ExitCodes.Conflict);
-        error.WriteLine($"note: re-blind task {task.TaskId} for {partnership.Theirs.PartnerName} was completed or replaced meanwhile (the partner changed its list, or an earlier attempt went through); going on with the next one.");
-    }
-
-    private const int MaxSupersededTasks = 10;
-
-    private sealed class ByteOrder : IComparer<byte[]>
-    {
-        public static readonly ByteOrder Instance = new();
-        public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
     }
 }

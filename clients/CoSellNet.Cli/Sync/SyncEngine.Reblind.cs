@@ -1,0 +1,141 @@
+using System.Buffers.Binary;
+using CoSellNet.Cli.App;
+using CoSellNet.Client;
+using CoSellNet.Crypto;
+using CoSellNet.Protocol;
+
+namespace CoSellNet.Cli.Sync;
+
+/// <summary>Re-blinding the counterpart's points: one task at a time, re-blinded as its points arrive.</summary>
+internal sealed partial class SyncEngine
+{
+    /// <summary>Points re-blinded at a time while a task downloads: enough to keep every core busy, small enough to follow the download closely.</summary>
+    private const int ReblindSlice = 4_096;
+
+    /// <summary>Does the counterpart's re-blind tasks: validate every point, b·P, tag, upload in order.</summary>
+    private async Task<long> Reblind(PartnershipView partnership, CancellationToken ct)
+    {
+        var counterpart = partnership.Theirs.PartnerId;
+        long total = 0;
+        var superseded = 0;
+        using var key = secret.DerivePsiKey(partnership.Id, partnership.Epoch);
+        while (await client.GetNextTaskAsync(counterpart, ct) is { } task)
+        {
+            var status = await client.GetPsiStatusAsync(counterpart, ct);
+            var done = store.Reblinded(partnership.Id, partnership.Epoch);
+            if (task.Count > status.TheirRecords || done + task.Count > maxReblind)
+                throw new CliException(
+                    $"Refusing to re-blind {task.Count:N0} points for {partnership.Theirs.PartnerName}: " +
+                    (task.Count > status.TheirRecords
+                        ? $"it has declared only {status.TheirRecords:N0} records."
+                        : $"that would make {done + task.Count:N0} in this epoch, over the cap of {maxReblind:N0} (--max-reblind). A list that large can be a partner testing guesses; raise the cap only if you expect it."),
+                    ExitCodes.Conflict);
+
+            var seqs = new long[task.Count];
+            var tags = new byte[task.Count * PsiKey.TagSize];
+            try
+            {
+                await ReblindWhileDownloading(counterpart, task, key, seqs, tags, ct);
+            }
+            catch (CoSellNetApiException e) when (e.Status is 404 or 409)
+            {
+                Superseded(partnership, task, ref superseded);
+                continue;
+            }
+            catch (InvalidPointException e)
+            {
+                throw new CliException($"The node sent an invalid point for {partnership.Theirs.PartnerName} (item {e.Index} of task {task.TaskId}); the whole task was refused and nothing was sent. Tell the node's operator.", ExitCodes.Error);
+            }
+            var body = new byte[task.Count * PsiFormat.TaskTagSize];
+            for (var i = 0; i < task.Count; i++)
+            {
+                BinaryPrimitives.WriteInt64BigEndian(body.AsSpan(i * PsiFormat.TaskTagSize), seqs[i]);
+                tags.AsSpan(i * PsiKey.TagSize, PsiKey.TagSize).CopyTo(body.AsSpan(i * PsiFormat.TaskTagSize + PsiFormat.SeqSize));
+            }
+            try
+            {
+                await client.UploadTaskTagsAsync(counterpart, task.TaskId, body, ct);
+            }
+            catch (CoSellNetApiException e) when (e.Status is 404 or 409)
+            {
+                // The tags were sent, and may have been stored (a retry after a lost answer): they
+                // count as re-blinded, against the cap too. The next task covers what is left.
+                Superseded(partnership, task, ref superseded);
+            }
+            store.AddReblinded(partnership.Id, partnership.Epoch, task.Count);
+            new Progress(error, interactive, $"Re-blinding for {partnership.Theirs.PartnerName}", task.Count).Advance(task.Count);
+            total += task.Count;
+        }
+        return total;
+    }
+
+    /// <summary>
+    /// A task that is no longer outstanding when its points are fetched or its tags sent: the
+    /// counterpart committed changes to its list meanwhile (the node drops the task), or an earlier
+    /// attempt of this very request completed it and its answer was lost. The node's next task is
+    /// what is left to do, so the sync goes on with it, a bounded number of times.
+    /// </summary>
+    private void Superseded(PartnershipView partnership, ReblindTask task, ref int superseded)
+    {
+        if (++superseded > MaxSupersededTasks)
+            throw new CliException(
+                $"{partnership.Theirs.PartnerName}'s re-blind tasks kept changing while this sync worked on them ({superseded} times): it is probably syncing right now. Run 'cosell sync' again later.",
+                ExitCodes.Conflict);
+        error.WriteLine($"note: re-blind task {task.TaskId} for {partnership.Theirs.PartnerName} was completed or replaced meanwhile (the partner changed its list, or an earlier attempt went through); going on with the next one.");
+    }
+
+    private const int MaxSupersededTasks = 10;
+
+    /// <summary>
+    /// Downloads a task's points and re-blinds them into <paramref name="tags"/> as they arrive, so the
+    /// crypto runs while the node is still sending. Every point is still checked; a bad one throws
+    /// <see cref="InvalidPointException"/> with its index in the task and stops the download.
+    /// </summary>
+    private async Task ReblindWhileDownloading(string counterpart, ReblindTask task, PsiKey key, long[] seqs, byte[] tags, CancellationToken ct)
+    {
+        var points = new byte[task.Count * PsiFormat.PointSize];
+        var available = 0;
+        using var arrived = new SemaphoreSlim(0);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var download = client.DownloadTaskPointsAsync(counterpart, task, seqs, points, items =>
+        {
+            Volatile.Write(ref available, items);
+            arrived.Release();
+        }, stop.Token);
+        try
+        {
+            var done = 0;
+            while (done < task.Count)
+            {
+                var upto = Volatile.Read(ref available);
+                if (upto - done < ReblindSlice && upto < task.Count)
+                {
+                    if (download.IsCompleted) await download; // its failure, or all points are in
+                    else await Task.WhenAny(arrived.WaitAsync(stop.Token), download);
+                    continue;
+                }
+                var from = done;
+                await Task.Run(() =>
+                {
+                    try
+                    {
+                        key.ReblindToTags(points.AsSpan(from * PsiFormat.PointSize, (upto - from) * PsiFormat.PointSize),
+                            tags.AsSpan(from * PsiKey.TagSize, (upto - from) * PsiKey.TagSize));
+                    }
+                    catch (InvalidPointException e)
+                    {
+                        throw new InvalidPointException(from + e.Index);
+                    }
+                }, ct);
+                done = upto;
+            }
+            await download;
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            await ((Task)download).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
+    }
+}

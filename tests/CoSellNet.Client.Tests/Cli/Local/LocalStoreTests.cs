@@ -1,0 +1,155 @@
+using CoSellNet.Cli.App;
+using CoSellNet.Cli.Local;
+using CoSellNet.Client.Tests.Support;
+using CoSellNet.Crypto;
+using CoSellNet.Protocol;
+using Microsoft.Data.Sqlite;
+
+namespace CoSellNet.Client.Tests.Cli.Local;
+
+/// <summary>The local index: planned adds written once, re-imports that write only changes, batched lookups, and stores of earlier versions.</summary>
+public sealed class LocalStoreTests : IDisposable
+{
+    private readonly string directory = Path.Combine(Path.GetTempPath(), "cosell-store-" + Guid.NewGuid().ToString("N"));
+    private string PathOf => Path.Combine(directory, "accounts.db");
+
+    private static LocalAccount Account(string key, string? name = null, string source = "crm.csv:2") =>
+        new("customers", MatchKey.Parse(key), name, null, source, new Dictionary<string, string>());
+
+    private static long TotalChanges(LocalStore store)
+    {
+        using var command = store.Command("SELECT total_changes()");
+        return (long)command.ExecuteScalar()!;
+    }
+
+    [Fact]
+    public void A_re_import_writes_only_the_accounts_that_changed()
+    {
+        using var store = LocalStore.Open(PathOf);
+        store.ReplaceAccounts([Account("d:acme.com", "Acme"), Account("d:globex.com"), Account("d:initech.com")]);
+        var before = TotalChanges(store);
+
+        store.ReplaceAccounts([Account("d:acme.com", "Acme"), Account("d:globex.com"), Account("d:initech.com")]);
+        Assert.Equal(before, TotalChanges(store));
+
+        store.ReplaceAccounts([Account("d:acme.com", "Acme Corp"), Account("d:globex.com"), Account("d:umbrella.com")]);
+        Assert.Equal(before + 4, TotalChanges(store)); // one renamed, one added, one removed, and the list's version
+        Assert.Equal(["d:acme.com|Acme Corp", "d:globex.com|", "d:umbrella.com|"], store.Accounts().Select(a => $"{a.Key}|{a.Name}"));
+    }
+
+    [Fact]
+    public void The_list_version_moves_only_when_an_import_changes_the_list_and_an_exchange_is_remembered_per_version_and_rules()
+    {
+        using var store = LocalStore.Open(PathOf);
+        Assert.Equal(0, store.ListVersion());
+        store.ReplaceAccounts([Account("d:acme.com", "Acme")]);
+        var first = store.ListVersion();
+        store.ReplaceAccounts([Account("d:acme.com", "Acme")]);
+        Assert.Equal(first, store.ListVersion());
+
+        store.MarkExchanged("p1", 1, first, "customers=Overlaps");
+        Assert.True(store.Exchanged("p1", 1, first, "customers=Overlaps"));
+        Assert.False(store.Exchanged("p1", 1, first, "customers=Fields"));
+        Assert.False(store.Exchanged("p1", 2, first, "customers=Overlaps"));
+
+        store.ReplaceAccounts([Account("d:acme.com", "Acme"), Account("d:globex.com")]);
+        Assert.False(store.Exchanged("p1", 1, store.ListVersion(), "customers=Overlaps"));
+        store.ForgetOtherEpochs("p1", 2);
+        Assert.False(store.Exchanged("p1", 1, first, "customers=Overlaps"));
+    }
+
+    [Fact]
+    public void A_planned_add_writes_each_record_once_gives_its_keys_back_in_plan_order_and_commits()
+    {
+        using var store = LocalStore.Open(PathOf);
+        var keys = new[] { MatchKey.Parse("d:umbrella.com"), MatchKey.Parse("d:acme.com"), MatchKey.Parse("d:globex.com") };
+        var ids = new byte[keys.Length * RecordIds.Size];
+        for (var i = 0; i < ids.Length; i++) ids[i] = (byte)(255 - i);
+        var upload = new PendingUpload(Guid.NewGuid(), "p1", "them", 1, "customers", UploadKind.Add, keys.Length, ids, UploadLayout.Plan, 2);
+        var before = TotalChanges(store);
+
+        store.BeginAdd(upload, keys);
+
+        Assert.Equal(before + 1 + keys.Length, TotalChanges(store)); // the upload's row and one per record
+        var pending = Assert.Single(store.PendingUploads("p1"));
+        Assert.Equal((UploadLayout.Plan, 2), (pending.Layout, pending.ChunkRecords));
+        Assert.Equal(ids, pending.Payload);
+        Assert.Equal(keys, store.PlannedKeys(pending));
+        Assert.Equal(3, store.RecordPopulations("p1", 1).Count);
+        Assert.False(store.Record("p1", 1, ids[..RecordIds.Size])!.Committed);
+
+        store.CompleteUpload(pending);
+
+        Assert.Empty(store.PendingUploads("p1"));
+        Assert.True(store.Record("p1", 1, ids[..RecordIds.Size])!.Committed);
+        Assert.Equal("d:umbrella.com", store.Record("p1", 1, ids[..RecordIds.Size])!.MatchKey);
+    }
+
+    [Fact]
+    public void Overlaps_are_resolved_a_batch_at_a_time_and_records_no_longer_in_the_list_are_left_out()
+    {
+        using var store = LocalStore.Open(PathOf);
+        store.ReplaceAccounts([Account("d:acme.com", "Acme"), Account("d:globex.com")]);
+        byte[] Id(byte b) => Enumerable.Repeat(b, RecordIds.Size).ToArray();
+        foreach (var (id, key) in new[] { (Id(1), "d:acme.com"), (Id(2), "d:globex.com"), (Id(3), "d:gone.com") })
+            store.Execute("INSERT INTO records (partnership, epoch, record_id, population, match_key, committed) VALUES ('p1', 1, $r, 'customers', $k, 1)", null, ("$r", id), ("$k", key));
+
+        var found = store.AccountsOf("p1", 1, [RecordIds.Of(Id(1)), RecordIds.Of(Id(2)), RecordIds.Of(Id(3)), RecordIds.Of(Id(4))]);
+
+        Assert.Equal(2, found.Count);
+        Assert.Equal("Acme", found[RecordIds.Of(Id(1))].Name);
+        Assert.Equal("d:globex.com", found[RecordIds.Of(Id(2))].Key.ToString());
+        Assert.Empty(store.AccountsOf("p2", 1, [RecordIds.Of(Id(1))]));
+    }
+
+    [Fact]
+    public void A_store_of_an_earlier_version_opens_with_its_pending_upload_kept_as_exact_bytes()
+    {
+        Directory.CreateDirectory(directory);
+        var payload = Enumerable.Range(0, 48).Select(i => (byte)i).ToArray();
+        using (var old = new SqliteConnection($"Data Source={PathOf};Pooling=False"))
+        {
+            old.Open();
+            using var create = old.CreateCommand();
+            create.CommandText = """
+                CREATE TABLE uploads (upload_id TEXT PRIMARY KEY, partnership TEXT NOT NULL, counterpart TEXT NOT NULL, epoch INTEGER NOT NULL,
+                    population TEXT NOT NULL, kind TEXT NOT NULL, count INTEGER NOT NULL, payload BLOB NOT NULL, created INTEGER NOT NULL);
+                INSERT INTO uploads VALUES ('7d0f3c2e-8f5a-4c51-9a43-2b8f7a0c9e11', 'p1', 'them', 1, 'customers', 'Add', 1, $b, 1);
+                """;
+            create.Parameters.AddWithValue("$b", payload);
+            create.ExecuteNonQuery();
+        }
+
+        using var store = LocalStore.Open(PathOf);
+
+        var pending = Assert.Single(store.PendingUploads("p1"));
+        Assert.Equal((UploadLayout.Payload, UploadKind.Add, 1), (pending.Layout, pending.Kind, pending.Count));
+        Assert.Equal(payload, pending.Payload);
+    }
+
+    [Fact]
+    public async Task A_sync_whose_files_give_no_account_is_refused_and_keeps_the_list()
+    {
+        using var cli = new CliRun().Configured();
+        // Writes the key file first; publishing its public keys then fails on the stub, which knows no such route.
+        await cli.Run("secret", "init");
+        Assert.True(File.Exists(Path.Combine(cli.Directory, ".cosellnet", "profiles", "default", "master.key")));
+        var empty = Path.Combine(cli.Directory, "empty.csv");
+        File.WriteAllText(empty, "Account Name,Website,Type\n");
+        using (var store = LocalStore.Open(Path.Combine(cli.Directory, ".cosellnet", "profiles", "default", "accounts.db")))
+            store.ReplaceAccounts([Account("d:acme.com", "Acme")]);
+
+        var refused = await cli.Run("sync", empty);
+
+        Assert.Equal(ExitCodes.Usage, refused.ExitCode);
+        Assert.Contains("--allow-empty", refused.Error);
+        Assert.Contains("Nothing was changed", refused.Error);
+        using var after = LocalStore.Open(Path.Combine(cli.Directory, ".cosellnet", "profiles", "default", "accounts.db"));
+        Assert.Equal(1, after.AccountCount());
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+    }
+}
