@@ -162,12 +162,12 @@ internal static class PsiStoreBenchmark
     private static async Task Measure(string what, PostgresWatch watch, int points, Func<Task> work)
     {
         var process = Process.GetCurrentProcess();
-        var (cpu, pg) = (process.TotalProcessorTime, watch.Cpu());
+        var (cpu, pg) = (process.TotalProcessorTime, watch.Read(withPss: false).Cpu);
         var wall = Stopwatch.StartNew();
         await work();
         var elapsed = wall.Elapsed;
         process.Refresh();
-        var (cpuUsed, pgUsed) = (process.TotalProcessorTime - cpu, watch.Cpu() - pg);
+        var (cpuUsed, pgUsed) = (process.TotalProcessorTime - cpu, watch.Read(withPss: false).Cpu - pg);
         Console.WriteLine($"{what}: {elapsed.TotalSeconds:F2} s wall, {points / elapsed.TotalSeconds:N0} points/s; " +
                           $"CPU: this process {cpuUsed.TotalSeconds:F2} s, PostgreSQL {pgUsed.TotalSeconds:F2} s " +
                           $"({(cpuUsed + pgUsed).TotalMicroseconds / points:F2} µs per point)");
