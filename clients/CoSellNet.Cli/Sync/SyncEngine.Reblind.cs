@@ -19,9 +19,12 @@ internal sealed partial class SyncEngine
         long total = 0;
         var superseded = 0;
         using var key = secret.DerivePsiKey(partnership.Id, partnership.Epoch);
+        // What the counterpart declared only grows while it adds records: read it once, and again only
+        // when a task is larger (asking per task cost the node a count of the list each time).
+        PsiStatus? status = null;
         while (await client.GetNextTaskAsync(counterpart, ct) is { } task)
         {
-            var status = await client.GetPsiStatusAsync(counterpart, ct);
+            if (status is null || task.Count > status.TheirRecords) status = await client.GetPsiStatusAsync(counterpart, ct);
             var done = store.Reblinded(partnership.Id, partnership.Epoch);
             if (task.Count > status.TheirRecords || done + task.Count > maxReblind)
                 throw new CliException(
