@@ -44,7 +44,7 @@ public static class WebhookHeaders
 }
 
 /// <summary>What a vendor registers: where to deliver and which events.</summary>
-/// <param name="Url">https, or http to a loopback address (development and tests only). No user name or password in it.</param>
+/// <param name="Url">https to a public address; loopback and private addresses only on a node whose operator allows them (Webhooks:AllowPrivateAddresses), and plain http only to loopback. No user name or password in it.</param>
 /// <param name="EventTypes">One or more of <see cref="WebhookEventTypes.All"/>.</param>
 /// <param name="Description">A note for the vendor, e.g. which system receives it.</param>
 public sealed record WebhookEndpointRequest(string Url, IReadOnlyList<string> EventTypes, string? Description = null);

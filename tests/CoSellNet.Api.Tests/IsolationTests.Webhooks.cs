@@ -16,7 +16,7 @@ public sealed partial class IsolationTests
         var rival = await network.AddPartner("Rival", PartnerType.Vendor);
         var outsider = await network.AddPartner("Outsider", PartnerType.Reseller);
         var created = (await (await vendor.Http.PostAsJsonAsync(Routes.Webhooks,
-            new WebhookEndpointRequest("http://127.0.0.1:9/isolation", [WebhookEventTypes.DealRegistered]), Network.Json))
+            new WebhookEndpointRequest("https://hooks.example.com/isolation", [WebhookEventTypes.DealRegistered]), Network.Json))
             .Content.ReadFromJsonAsync<CreatedWebhookEndpoint>(Network.Json))!;
         var id = created.Endpoint.Id;
         var delivery = (await network.Node.Services.GetRequiredService<IWebhookOutbox>()
@@ -68,5 +68,27 @@ public sealed partial class IsolationTests
             var response = await anonymous.SendAsync(request);
             Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {url}: {(int)response.StatusCode}");
         }
+    }
+}
+
+/// <summary>A partner's webhook URL must not make the node call what only the node can reach.</summary>
+[Collection(NetworkCollection.Name)]
+public sealed class WebhookAddressTests(Network network)
+{
+    [Theory]
+    [InlineData("http://127.0.0.1:5432/x")]
+    [InlineData("https://localhost/x")]
+    [InlineData("https://10.0.0.5/hooks")]
+    [InlineData("https://169.254.169.254/latest/meta-data")]
+    [InlineData("https://[fd00::1]/x")]
+    [InlineData("https://[::ffff:192.168.0.1]/x")]
+    public async Task Non_public_addresses_are_refused_unless_the_operator_allows_them(string url)
+    {
+        var vendor = await network.AddPartner("Internal Prober", PartnerType.Vendor);
+        var problem = await Problem.Expect(await vendor.Http.PostAsJsonAsync(Routes.Webhooks,
+            new WebhookEndpointRequest(url, [WebhookEventTypes.DealRegistered]), Network.Json), HttpStatusCode.BadRequest);
+        Assert.True(problem.HasError("url"), url);
+        Assert.Contains("non-public address", problem.GetProperty("errors").GetProperty("url")[0].GetString());
+        Assert.Empty((await vendor.Http.GetFromJsonAsync<Page<WebhookEndpointView>>(Routes.Webhooks, Network.Json))!.Items);
     }
 }

@@ -17,6 +17,8 @@ public sealed class WebhookNode : IAsyncLifetime
     public static readonly Dictionary<string, string?> Settings = new()
     {
         ["Webhooks:Timeout"] = "00:00:03",
+        // The receivers of these tests listen on 127.0.0.1.
+        ["Webhooks:AllowPrivateAddresses"] = "true",
         ["Webhooks:BaseDelay"] = "00:00:00.050",
         ["Webhooks:MaxDelay"] = "00:00:00.200",
         ["Webhooks:MaxAttempts"] = "8",

@@ -39,7 +39,7 @@ public static class WebhookEndpoints
         .RequireAuthorization(Claims.Policies.Admin)
         .WithSummary("Register a webhook endpoint (vendors; admin key)")
         .WithDescription(
-            $"url: https (http only to a loopback address, for development). eventTypes: any of {string.Join(", ", WebhookEventTypes.All)}. " +
+            $"url: https to a public address (loopback and private addresses only where the operator set Webhooks:AllowPrivateAddresses; plain http only to loopback, for development). eventTypes: any of {string.Join(", ", WebhookEventTypes.All)}. " +
             "The answer carries the signing secret (whsec_…), shown this once. Each delivery is a POST of {id, type, createdAt, data} with " +
             "CoSellNet-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 keyed with the secret's UTF-8 bytes over \"<t>.<body>\">, " +
             "CoSellNet-Delivery and CoSellNet-Event. Answer 2xx within 10 s; otherwise it is retried with exponential back-off and full jitter, " +

@@ -31,6 +31,13 @@ public sealed class WebhookOptions
     /// <summary>Deliveries one node claims and sends concurrently per round.</summary>
     public int BatchSize { get; set; } = 32;
 
+    /// <summary>
+    /// Whether endpoints may be on loopback, private, link-local and other non-public addresses. Off by
+    /// default: a partner's URL must not make the node call what only the node can reach (see
+    /// <see cref="PublicAddresses"/>). On for a node whose receivers are internal, and for development.
+    /// </summary>
+    public bool AllowPrivateAddresses { get; set; }
+
     /// <summary>Endpoints one vendor may register.</summary>
     public int MaxEndpointsPerVendor { get; set; } = 20;
 

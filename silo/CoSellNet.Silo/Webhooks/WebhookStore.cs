@@ -43,7 +43,7 @@ public sealed class WebhookStore(NpgsqlDataSource db, WebhookSecrets secrets, IO
     /// <summary>Registers an endpoint for a vendor; the answer carries the new secret, the only time it is shown.</summary>
     public async Task<CreatedWebhookEndpoint> CreateEndpoint(string vendor, WebhookEndpointRequest? request, CancellationToken ct = default)
     {
-        var (url, types, description) = WebhookValidation.Check(request);
+        var (url, types, description) = WebhookValidation.Check(request, options.Value.AllowPrivateAddresses);
         var id = "whe_" + Guid.CreateVersion7().ToString("N");
         var secret = WebhookSecrets.NewSecret();
         var max = options.Value.MaxEndpointsPerVendor;

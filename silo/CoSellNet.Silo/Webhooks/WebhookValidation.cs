@@ -10,11 +10,11 @@ public static class WebhookValidation
     public const int MaxDescriptionLength = 200;
 
     /// <summary>The URL and event types to store (URL normalized, event types deduplicated in their canonical order).</summary>
-    public static (Uri Url, IReadOnlyList<string> EventTypes, string? Description) Check(WebhookEndpointRequest? request)
+    public static (Uri Url, IReadOnlyList<string> EventTypes, string? Description) Check(WebhookEndpointRequest? request, bool allowPrivate)
     {
         if (request is null) throw ProblemException.Invalid("body", "is required: {\"url\": \"https://…\", \"eventTypes\": [\"deal.registered\", …]}.");
         var v = new Validator();
-        var url = CheckUrl(request.Url, v);
+        var url = CheckUrl(request.Url, allowPrivate, v);
 
         var types = request.EventTypes ?? [];
         if (types.Count == 0)
@@ -28,7 +28,7 @@ public static class WebhookValidation
         return (url!, [.. WebhookEventTypes.All.Where(types.Contains)], string.IsNullOrWhiteSpace(request.Description) ? null : request.Description.Trim());
     }
 
-    private static Uri? CheckUrl(string? text, Validator v)
+    private static Uri? CheckUrl(string? text, bool allowPrivate, Validator v)
     {
         if (string.IsNullOrWhiteSpace(text) || text.Length > MaxUrlLength || text.Any(char.IsControl))
         {
@@ -40,7 +40,13 @@ public static class WebhookValidation
             v.Add("url", "must be an absolute https URL, e.g. https://crm.example.com/hooks/cosellnet.");
             return null;
         }
-        if (url.Scheme == "http" && !url.IsLoopback)
+        // A name is checked again on every delivery, on the address connected to; a literal or
+        // localhost can be refused now.
+        var literal = url.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 && System.Net.IPAddress.TryParse(url.DnsSafeHost, out var address) ? address : null;
+        if (!allowPrivate && (url.IsLoopback || literal is not null && !PublicAddresses.IsPublic(literal)))
+            v.Add("url", "points at a loopback, private or other non-public address; this node delivers webhooks to public addresses only. " +
+                         "Register a public https URL, or ask the node's operator to set Webhooks:AllowPrivateAddresses if your receiver is inside the node's network.");
+        else if (url.Scheme == "http" && !url.IsLoopback)
             v.Add("url", "must use https; plain http is accepted only to a loopback address (localhost, 127.0.0.1, ::1) for development.");
         if (url.UserInfo.Length > 0)
             v.Add("url", "must not contain a user name or password; deliveries are authenticated by their signature.");
