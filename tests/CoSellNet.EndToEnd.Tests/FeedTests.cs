@@ -177,7 +177,18 @@ public sealed class FeedTests
 
         // A node comes back where the client knew node two; the client reconnects and catches up.
         await using var again = await NodeProcess.StartAsync(cs, clusterId, httpPort: two.Url.Port);
-        await Until(() => seen.Count >= 8, "the missed events", seconds: 240);
+        try
+        {
+            await Until(() => seen.Count >= 8, "the missed events", seconds: 240);
+        }
+        catch (TimeoutException e)
+        {
+            // Seen once in a full CI run (never alone): say what the client was doing, for the next time.
+            var output = again.Output;
+            throw new TimeoutException($"{e.Message} Events seen: {string.Join(", ", seen.Select(x => x.Sequence))}; state {feed.State}, " +
+                $"states {string.Join(" > ", states)}; completion {feed.Completion.Status} {feed.Completion.Exception?.GetBaseException().Message}\n" +
+                $"--- the restarted node's output (end) ---\n{output[Math.Max(0, output.Length - 6000)..]}", e);
+        }
         for (var i = 0; i < 4; i++) await Change(one, b, a, i);
         await Until(() => seen.Count >= 12, "events after the restart", seconds: 120);
         await Task.Delay(3000); // a catch-up round or so: nothing more may arrive

@@ -75,7 +75,10 @@ public sealed class NodeProcess : IAsyncDisposable
             if (_process.HasExited) throw new InvalidOperationException($"The node exited with {_process.ExitCode}:\n{Output}");
             try
             {
-                if ((await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK) return;
+                // Only once this process says it listens: a node restarted on a port that another test's
+                // process took meanwhile would otherwise be "ready" with that process answering.
+                if (Output.Contains("Now listening on:", StringComparison.Ordinal)
+                    && (await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK) return;
             }
             catch (HttpRequestException) { }
             await Task.Delay(200);
