@@ -97,17 +97,7 @@ internal static partial class MappingBenchmark
             await using var node = await NodeProcess.StartAsync(cs, configuration);
             Console.WriteLine($"node {node.Url} up (pid {node.Pid}); PostgreSQL postmaster pid {pg.Postmaster}, shared_buffers {pg.SharedBuffers}");
 
-            var a = new Cosell("a", cliDll, Path.Combine(work, "a"));
-            var b = new Cosell("b", cliDll, Path.Combine(work, "b"));
-            var (aId, aKey) = await node.AddPartner("Aldervane Systems", PartnerType.Vendor);
-            var (bId, bKey) = await node.AddPartner("Brisklet Partners", PartnerType.Service);
-            foreach (var (cli, key) in new[] { (a, aKey), (b, bKey) })
-            {
-                (await cli.Run("config", "set", "--url", node.Url.ToString(), "--key", key)).Ok();
-                (await cli.Run("secret", "init", "-o", "json")).Ok();
-            }
-            (await a.Run("partnerships", "propose", bId, "--motion", "co-sell", "--rule", "customers=overlaps")).Ok();
-            (await b.Run("partnerships", "accept", aId, "--motion", "co-sell", "--rule", "customers=overlaps")).Ok();
+            var (a, aId, b, bId) = await Partners(node, cliDll, work, ("a", "Aldervane Systems"), ("b", "Brisklet Partners"));
             Console.WriteLine($"partners {aId} (A) and {bId} (B), partnership active, customers shared at level overlaps both ways");
 
             // A node in service has run every request path before: warm this one with a small mapping
@@ -293,22 +283,33 @@ internal static partial class MappingBenchmark
 
     // ---- helpers -----------------------------------------------------------------------------
 
+    /// <summary>
+    /// A vendor and a service partner, each with its own cosell (config and master secret), in an
+    /// active partnership that shares customers at level overlaps both ways.
+    /// </summary>
+    private static async Task<(Cosell Vendor, string VendorId, Cosell Partner, string PartnerId)> Partners(
+        NodeProcess node, string cliDll, string directory, (string Home, string Name) vendor, (string Home, string Name) partner)
+    {
+        var v = new Cosell(vendor.Home, cliDll, Path.Combine(directory, vendor.Home));
+        var p = new Cosell(partner.Home, cliDll, Path.Combine(directory, partner.Home));
+        var (vId, vKey) = await node.AddPartner(vendor.Name, PartnerType.Vendor);
+        var (pId, pKey) = await node.AddPartner(partner.Name, PartnerType.Service);
+        foreach (var (cli, key) in new[] { (v, vKey), (p, pKey) })
+        {
+            (await cli.Run("config", "set", "--url", node.Url.ToString(), "--key", key)).Ok();
+            (await cli.Run("secret", "init", "-o", "json")).Ok();
+        }
+        (await v.Run("partnerships", "propose", pId, "--motion", "co-sell", "--rule", "customers=overlaps")).Ok();
+        (await p.Run("partnerships", "accept", vId, "--motion", "co-sell", "--rule", "customers=overlaps")).Ok();
+        return (v, vId, p, pId);
+    }
+
     private static async Task WarmUp(NodeProcess node, string cliDll, string directory, int size, int seed)
     {
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(directory);
         var (exportC, exportD, _) = CrmExport.Write(directory, size, size / 5, seed + 1);
-        var c = new Cosell("c", cliDll, Path.Combine(directory, "c"));
-        var d = new Cosell("d", cliDll, Path.Combine(directory, "d"));
-        var (cId, cKey) = await node.AddPartner("Warm-up Vendor", PartnerType.Vendor);
-        var (dId, dKey) = await node.AddPartner("Warm-up Partner", PartnerType.Service);
-        foreach (var (cli, key) in new[] { (c, cKey), (d, dKey) })
-        {
-            (await cli.Run("config", "set", "--url", node.Url.ToString(), "--key", key)).Ok();
-            (await cli.Run("secret", "init", "-o", "json")).Ok();
-        }
-        (await c.Run("partnerships", "propose", dId, "--motion", "co-sell", "--rule", "customers=overlaps")).Ok();
-        (await d.Run("partnerships", "accept", cId, "--motion", "co-sell", "--rule", "customers=overlaps")).Ok();
+        var (c, _, d, _) = await Partners(node, cliDll, directory, ("c", "Warm-up Vendor"), ("d", "Warm-up Partner"));
         (await c.Run("sync", exportC.Path, "-o", "json")).Ok();
         (await d.Run("sync", exportD.Path, "-o", "json")).Ok();
         (await c.Run("sync", "-o", "json")).Ok();
