@@ -360,6 +360,21 @@ public sealed class PipelineTests(Network network)
     }
 
     [Fact]
+    public async Task A_cost_reads_back_as_it_was_recorded_not_with_the_columns_four_decimals()
+    {
+        var x = await WorkedExample.Create(network);
+        var added = await AddCost(x.Vendor, new PartnerCostRequest(x.Cedar.Id, "mdf", 1_234.50m, "USD", new DateOnly(2026, 3, 1)));
+        Assert.Equal("1234.5", added.Amount.ToString(CultureInfo.InvariantCulture));
+        await AddCost(x.Vendor, new PartnerCostRequest(x.Bluefin.Id, "other", 100m, "USD", new DateOnly(2026, 3, 2)));
+
+        // The raw JSON: a client that prints numbers as received must not see 1234.5000 or 100.0000.
+        var body = await (await x.Vendor.Http.GetAsync(Routes.PipelineCosts)).Content.ReadAsStringAsync();
+        Assert.Contains("\"amount\":1234.5,", body);
+        Assert.Contains("\"amount\":100,", body);
+        Assert.DoesNotContain(".0000", body);
+    }
+
+    [Fact]
     public async Task Csv_exports_every_report_with_a_header_rows_and_the_basis()
     {
         var x = await WorkedExample.Create(network);

@@ -92,7 +92,7 @@ public sealed class PipelineGrain(
             v.Require(request.Amount == decimal.Round(request.Amount, CurrencyRules.Minor(request.Currency)), "amount", $"has more decimals than {request.Currency} allows ({CurrencyRules.Minor(request.Currency)}).");
         v.Text(request.Note, "note", 500, required: false);
         v.ThrowIfInvalid();
-        var cost = new PartnerCost(Guid.NewGuid().ToString("N"), request.PartnerId.Trim(), request.Kind, request.Amount, request.Currency, request.Date, request.Note?.Trim(), clock.GetUtcNow());
+        var cost = new PartnerCost(Guid.NewGuid().ToString("N"), request.PartnerId.Trim(), request.Kind, CurrencyRules.Normalized(request.Amount), request.Currency, request.Date, request.Note?.Trim(), clock.GetUtcNow());
         await store.AddCost(Vendor, cost);
         costs.Add(cost);
         reports.Clear();

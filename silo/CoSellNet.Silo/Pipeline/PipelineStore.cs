@@ -56,7 +56,7 @@ public sealed class PipelineStore(NpgsqlDataSource db)
         await using var reader = await cmd.ExecuteReaderAsync();
         var list = new List<PartnerCost>();
         while (await reader.ReadAsync())
-            list.Add(new PartnerCost(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetDecimal(3), reader.GetString(4),
+            list.Add(new PartnerCost(reader.GetString(0), reader.GetString(1), reader.GetString(2), CurrencyRules.Normalized(reader.GetDecimal(3)), reader.GetString(4),
                 reader.GetFieldValue<DateOnly>(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetFieldValue<DateTimeOffset>(7)));
         return list;
     }
