@@ -214,27 +214,28 @@ internal static class RoomCommands
         {
             var names = await Names(ctx, ctx.Get(id));
             var client = ctx.Client();
-            var messages = new List<RoomMessage>();
-            if (ctx.Get(limit) is { } n)
-            {
-                // The most recent n: read backward from the latest, page by page.
-                var before = long.MaxValue;
-                while (messages.Count < n)
-                {
-                    var page = await client.ListRoomMessagesBeforeAsync(ctx.Get(id), before, Math.Min(n - messages.Count, Vocabulary.MaxPageSize), ctx.Cancellation);
-                    messages.InsertRange(0, page.Items);
-                    if (page.Items.Count == 0 || page.Items[0].Sequence <= 1) break;
-                    before = page.Items[0].Sequence;
-                }
-            }
-            else
-            {
-                await foreach (var message in client.ListAllRoomMessagesAsync(ctx.Get(id), ctx.Cancellation)) messages.Add(message);
-            }
+            var messages = ctx.Get(limit) is { } n
+                ? await Latest((before, size, ct) => client.ListRoomMessagesBeforeAsync(ctx.Get(id), before, size, ct), m => m.Sequence, n, ctx.Cancellation)
+                : await CommandBuilder.Take(client.ListAllRoomMessagesAsync(ctx.Get(id), ctx.Cancellation), null, ctx.Cancellation);
             ctx.Output.WriteList(messages, RoomViews.Messages(names), $"No messages yet. Post one with 'cosell rooms say {ctx.Get(id)} <text>'.");
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>The most recent <paramref name="n"/> items of a sequenced room list, oldest first: read backward from the latest, page by page.</summary>
+    private static async Task<List<T>> Latest<T>(Func<long, int, CancellationToken, Task<Page<T>>> before, Func<T, long> sequence, int n, CancellationToken ct)
+    {
+        var items = new List<T>();
+        var from = long.MaxValue;
+        while (items.Count < n)
+        {
+            var page = await before(from, Math.Min(n - items.Count, Vocabulary.MaxPageSize), ct);
+            items.InsertRange(0, page.Items);
+            if (page.Items.Count == 0 || sequence(page.Items[0]) <= 1) break;
+            from = sequence(page.Items[0]);
+        }
+        return items;
     }
 
     private static Command Tasks(CommandBuilder b)
@@ -362,11 +363,15 @@ internal static class RoomCommands
     {
         var id = RoomOptions.RoomId();
         var limit = CommandBuilder.Limit();
-        var command = new Command("history", "Every change to the room: who did what, when (\"node\" for what the node did by a rule).") { id, limit };
+        limit.Description = "Show only the most recent N changes (all by default).";
+        var command = new Command("history", "Every change to the room: who did what, when (\"node\" for what the node did by a rule), oldest first.") { id, limit };
         b.Action(command, async ctx =>
         {
             var names = await Names(ctx, ctx.Get(id));
-            var changes = await CommandBuilder.Take(ctx.Client().ListAllRoomHistoryAsync(ctx.Get(id), ctx.Cancellation), ctx.Get(limit), ctx.Cancellation);
+            var client = ctx.Client();
+            var changes = ctx.Get(limit) is { } n
+                ? await Latest((before, size, ct) => client.ListRoomHistoryBeforeAsync(ctx.Get(id), before, size, ct), c => c.Sequence, n, ctx.Cancellation)
+                : await CommandBuilder.Take(client.ListAllRoomHistoryAsync(ctx.Get(id), ctx.Cancellation), null, ctx.Cancellation);
             ctx.Output.WriteList(changes, RoomViews.History(names), "No changes recorded.");
             return ExitCodes.Ok;
         });

@@ -327,6 +327,22 @@ public sealed class RoomCommandTests
     }
 
     [Fact]
+    public async Task History_limit_keeps_the_most_recent_changes()
+    {
+        var node = new StubNode()
+            .Json(HttpStatusCode.OK, Room())
+            .Json(HttpStatusCode.OK, new Page<RoomChange>([Change(7, Isv, "task-done", "Security review"), Change(8, "", "deal-lapsed", "Registration lapsed.")], null));
+        using var cli = new CliRun(node).Configured();
+
+        var r = await cli.Run("rooms", "history", RoomId, "--limit", "2");
+
+        Assert.Equal(ExitCodes.Ok, r.ExitCode);
+        Assert.Equal([R, $"{R}/history?before={long.MaxValue}&limit=2"], cli.Node.Received.Select(x => x.PathAndQuery));
+        Assert.StartsWith("7 ", r.Lines[1]);
+        Assert.StartsWith("8 ", r.Lines[2]);
+    }
+
+    [Fact]
     public async Task Register_posts_to_the_vendor_and_registrations_are_listed()
     {
         var node = new StubNode()
