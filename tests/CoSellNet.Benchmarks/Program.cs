@@ -10,7 +10,7 @@ var verbs = new Dictionary<string, (string Help, Func<string[], int> Run)>(Strin
     ["pipeline"] = ("room facts folded into pipeline totals (events/s) and report p50/p99 on a live grain under load: pipeline [--rooms N] [--repeats R] [--seconds S] [--writers W] [--rate R]", CoSellNet.Benchmarks.Pipeline.PipelineBenchmark.Run),
     ["feed"] = ("live feed latency (event raised -> SignalR client, p50/p99) and connected clients held under a p99 limit, against a real node process: feed [--events N] [--clients 100,500,...] [--changes N] [--rate R] [--limit-ms L]", CoSellNet.Benchmarks.Feed.FeedBenchmark.Run),
     ["room"] = ("room message latency: POST -> every member's SignalR handler, p50/p99, against a real node process: room [--messages N]", CoSellNet.Benchmarks.Feed.FeedBenchmark.RunRoom),
-    ["psi-store"] = ("the node's PSI data path alone on the fixture PostgreSQL: upload (checks, COPY, commit), re-blind tasks (points out, tags in), intersection with 20% shared: psi-store [--size N (default 1,000,000)]", CoSellNet.Benchmarks.PsiStore.PsiStoreBenchmark.Run),
+    ["psi-store"] = ("the node's PSI data path alone on the fixture PostgreSQL: upload (checks, COPY, commit), re-blind tasks (points out, tags in), intersection with 20% shared: psi-store [--size N (default 1,000,000)] [--explain] [--keep (stop before the intersection, keep the database)]", CoSellNet.Benchmarks.PsiStore.PsiStoreBenchmark.Run),
     ["mapping"] = ("private account mapping end to end: two partners' CRM exports through the real cosell and a real node, against the crypto floor measured in the same run: mapping [--size N] [--overlap 0.2] [--slow-ms 0] [--markdown FILE] [--keep]", CoSellNet.Benchmarks.Mapping.MappingBenchmark.Run),
 };
 

@@ -25,30 +25,69 @@ public sealed partial class MatchStore(NpgsqlDataSource db)
     public const int MaxNoticeRecords = 1000;
 
     /// <summary>
-    /// Step 1 of an intersection: the pairs of seqs of ($1 partnership, $2 epoch)'s low side $3 and
-    /// high side $4 whose tags are equal, into temporary <c>tag_matches</c>. Run as a hash join of
-    /// the two lists' tags (merge join off: it sorts both million-row sides). Public for the benchmark's EXPLAIN.
+    /// Step 1 of an intersection, into temporary <c>low_matched</c>: the pairs of tags of ($1
+    /// partnership, $2 epoch)'s low side $3 and high side $4 that are equal, as the high side's seq
+    /// and the low side's record. The tags are joined by a hash join of the two lists, run by two
+    /// processes (both cores are idle at release time); the low side's record of each match is then
+    /// looked up by its seq (one index probe per match, not a scan of the list), in the order the
+    /// low side's tags were scanned, which is about seq order (the lookup runs in the leader: a
+    /// LATERAL subquery is not run by parallel workers). A tag joins only under its record's
+    /// current seq, so the tag of a record changed (new seq) or removed since it was made finds no
+    /// record. 1M × 1M (200k matches), CPU: ~1.0 s in the leader, ~0.5 s in the worker (the join
+    /// alone in one process was ~1.1 s, and the records of the matches by merge joins ~1.2 s more).
+    /// Public for the benchmark's EXPLAIN.
     /// </summary>
-    public const string TagMatches = """
-        CREATE TEMP TABLE tag_matches ON COMMIT DROP AS
-        SELECT lt.seq AS low_seq, ht.seq AS high_seq
-          FROM psi_tags lt JOIN psi_tags ht ON ht.tag = lt.tag
+    public const string LowMatched = """
+        CREATE TEMP TABLE low_matched ON COMMIT DROP AS
+        SELECT ht.seq AS high_seq, l.record_id AS low_record, l.population AS low_population
+          FROM (psi_tags lt JOIN psi_tags ht ON ht.tag = lt.tag)
+          JOIN LATERAL (SELECT p.record_id, p.population FROM psi_points p WHERE p.list_id = lt.list_id AND p.seq = lt.seq OFFSET 0) l ON true
          WHERE lt.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3)
            AND ht.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $4)
         """;
 
     /// <summary>
-    /// Step 2: the matches' records. A tag joins only under its record's current seq, so the tag
-    /// of a record changed (new seq) or removed since it was made joins nothing.
+    /// Step 2, into temporary <c>released</c>: the matches with the high side's records, looked up
+    /// by seq in seq order (each index and heap page of the list read once, not at random: in
+    /// random order the 32 MB of shared buffers of a small node thrash). 1M × 1M: ~0.5 s CPU.
     /// </summary>
-    public const string CurrentMatches = """
-        SELECT $1, $2, l.record_id, l.population, h.record_id, h.population
-          FROM tag_matches m
-          JOIN psi_points l ON l.seq = m.low_seq
-          JOIN psi_points h ON h.seq = m.high_seq
-         WHERE l.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3)
-           AND h.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $4)
+    public const string Released = """
+        CREATE TEMP TABLE released ON COMMIT DROP AS
+        SELECT m.low_record, m.low_population, h.record_id AS high_record, h.population AS high_population
+          FROM (SELECT * FROM low_matched ORDER BY high_seq) m
+          JOIN LATERAL (SELECT p.record_id, p.population FROM psi_points p
+                         WHERE p.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3)
+                           AND p.seq = m.high_seq OFFSET 0) h ON true
         """;
+
+    /// <summary>
+    /// The settings the intersection's statements run under. The planner has no statistics on
+    /// tags stored seconds before (autoanalyze has not run), so it thinks the lists hold a few rows;
+    /// these settings make the plan the same whatever the statistics say.
+    /// </summary>
+    public static readonly string[] Settings =
+    [
+        // A hash join of two 1M-row sides needs ~200 MB to stay in memory: 1M × 1M measured 1.46 s at 16 MB, 0.81 s at 256 MB.
+        "SET LOCAL work_mem = '256MB'",
+        // Never a nested loop join of tags with tags: with no statistics the planner estimates ~1
+        // tagged row per side and would compare every tag with every tag (10k × 10k: over 30 s;
+        // 100k × 100k: hours). The record lookups are LATERAL subqueries, which can only run as
+        // nested loops (one index probe per match) and still do. No merge joins either: they sort
+        // both million-row lists of tags.
+        "SET LOCAL enable_nestloop = off",
+        "SET LOCAL enable_mergejoin = off",
+        // The joins in the order written: tags with tags first, records of the matches after.
+        "SET LOCAL join_collapse_limit = 1",
+        // Compiling the join costs more (~100 ms) than it saves on a hash join of two lists.
+        "SET LOCAL jit = off",
+        // The tag join in two processes (a parallel hash join): planned as parallel whatever size
+        // the planner believes the lists have. One worker: with the leader that is both cores.
+        "SET LOCAL max_parallel_workers_per_gather = 1",
+        "SET LOCAL parallel_setup_cost = 0",
+        "SET LOCAL parallel_tuple_cost = 0",
+        "SET LOCAL min_parallel_table_scan_size = 0",
+        "SET LOCAL min_parallel_index_scan_size = 0",
+    ];
 
     /// <summary>
     /// Replaces the epoch's match set with the join of both sides' tags. Returns the count matrix
@@ -62,48 +101,45 @@ public sealed partial class MatchStore(NpgsqlDataSource db)
         await using var tx = await connection.BeginTransactionAsync(ct);
         await using (var batch = new NpgsqlBatch(connection, tx))
         {
-            // A hash join of two 1M-row sides needs ~200 MB to stay in memory: 1M × 1M measured 1.46 s at 16 MB, 0.81 s at 256 MB.
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL work_mem = '256MB'"));
-            // Never a nested loop: a release follows the bulk writes of tags within seconds, before autoanalyze
-            // has run, so the planner still estimates ~1 tagged row per side and picks a nested loop that
-            // compares every tag with every tag (10k × 10k: over 30 s, the command timeout; 100k × 100k: hours).
-            // A hash or merge join over the tag index is linear whatever the statistics say.
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL enable_nestloop = off"));
-            // Compiling the join costs more (~100 ms) than it saves on a hash join of two lists.
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL jit = off"));
-            batch.BatchCommands.Add(Sql.Command("""
-                CREATE TEMP TABLE previous_matches ON COMMIT DROP AS
-                SELECT low_record, low_population, high_record, high_population FROM psi_matches WHERE partnership = $1 AND epoch = $2
-                """, partnership, epoch));
-            batch.BatchCommands.Add(Sql.Command("DELETE FROM psi_matches WHERE partnership = $1 AND epoch = $2", partnership, epoch));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL enable_mergejoin = off"));
-            batch.BatchCommands.Add(Sql.Command(TagMatches, partnership, epoch, low, high));
-            // The matches are a fraction of the lists: with their real count known, their records
-            // are fetched by a join that reads only the matches' seqs from each list in order.
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL enable_mergejoin = on"));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("ANALYZE tag_matches"));
-            batch.BatchCommands.Add(Sql.Command($"INSERT INTO psi_matches (partnership, epoch, low_record, low_population, high_record, high_population) {CurrentMatches}",
-                partnership, epoch, low, high));
+            foreach (var setting in Settings) batch.BatchCommands.Add(new NpgsqlBatchCommand(setting));
+            batch.BatchCommands.Add(Sql.Command(LowMatched, partnership, epoch, low, high));
+            batch.BatchCommands.Add(Sql.Command(Released, partnership, epoch, high));
             await batch.ExecuteNonQueryAsync(ct);
         }
-        var matrix = new List<MatchCount>();
-        await using (var cmd = new NpgsqlCommand("""
-            SELECT low_population, high_population, count(*) FROM psi_matches
-             WHERE partnership = $1 AND epoch = $2 GROUP BY 1, 2 ORDER BY 1, 2
-            """, connection, tx))
-        {
-            cmd.Parameters.Add(new() { Value = partnership });
-            cmd.Parameters.Add(new() { Value = epoch });
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) matrix.Add(new MatchCount(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
-        }
+        // The new set against the one released before (still in psi_matches): what each side's notice lists.
         var lowChanges = await Changes(connection, tx, partnership, epoch, "low_record", "high_population", lowSees, ct);
         var highChanges = await Changes(connection, tx, partnership, epoch, "high_record", "low_population", highSees, ct);
+        var matrix = new List<MatchCount>();
+        await using (var cmd = new NpgsqlCommand("SELECT low_population, high_population, count(*) FROM released GROUP BY 1, 2 ORDER BY 1, 2", connection, tx))
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct)) matrix.Add(new MatchCount(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+        // Only the difference is written: a release after a few changed records deletes and inserts
+        // a few rows, not the whole set (and the first release of an epoch inserts all of it).
+        // Matches are unique per pair of records, and a record's population comes with it. This
+        // insert is the largest part of a first release: 200k rows at 1M × 1M, ~1.5 s CPU, nearly
+        // all of it the two indexes' inserts (their keys lead with the 65-character partnership).
+        await using (var batch = new NpgsqlBatch(connection, tx))
+        {
+            const string same = "r.low_record = m.low_record AND r.high_record = m.high_record AND r.low_population = m.low_population AND r.high_population = m.high_population";
+            batch.BatchCommands.Add(Sql.Command($"""
+                DELETE FROM psi_matches m WHERE m.partnership = $1 AND m.epoch = $2
+                   AND NOT EXISTS (SELECT 1 FROM released r WHERE {same})
+                """, partnership, epoch));
+            batch.BatchCommands.Add(Sql.Command($"""
+                INSERT INTO psi_matches (partnership, epoch, low_record, low_population, high_record, high_population)
+                SELECT $1, $2, r.low_record, r.low_population, r.high_record, r.high_population FROM released r
+                 WHERE NOT EXISTS (SELECT 1 FROM psi_matches m WHERE m.partnership = $1 AND m.epoch = $2 AND {same})
+                """, partnership, epoch));
+            await batch.ExecuteNonQueryAsync(ct);
+        }
         await tx.CommitAsync(ct);
         return (matrix, lowChanges, highChanges);
     }
 
-    /// <summary>One side's records that now match a visible population and did not before (found), and the reverse (gone).</summary>
+    /// <summary>
+    /// One side's records that now match a visible population (in the new set, <c>released</c>) and
+    /// did not before (in <c>psi_matches</c>, still the last release's), and the reverse (gone).
+    /// </summary>
     private static async Task<MatchChanges> Changes(NpgsqlConnection connection, NpgsqlTransaction tx, string partnership, int epoch,
         string record, string theirPopulation, string[] visible, CancellationToken ct)
     {
@@ -131,8 +167,8 @@ public sealed partial class MatchStore(NpgsqlDataSource db)
             return (ids, count);
         }
         if (visible.Length == 0) return new MatchChanges([], 0, [], 0);
-        var (found, foundCount) = await Query("psi_matches", "previous_matches");
-        var (gone, goneCount) = await Query("previous_matches", "psi_matches");
+        var (found, foundCount) = await Query("released", "psi_matches");
+        var (gone, goneCount) = await Query("psi_matches", "released");
         return new MatchChanges(found, foundCount, gone, goneCount);
     }
 }

@@ -21,22 +21,72 @@ namespace CoSellNet.Benchmarks.PsiStore;
 /// </summary>
 internal static class PsiStoreBenchmark
 {
-    private const string Partnership = "benchlow|benchhigh";
-    private const string Low = "benchlow";
-    private const string High = "benchhigh";
+    // Partner ids as long as the node's (32 characters), so that the rows and index keys that carry
+    // the partnership (65 characters) are as wide as in service.
+    private const string Low = "benchlow00000000000000000000000a";
+    private const string High = "benchlow00000000000000000000000b";
+    private const string Partnership = Low + "|" + High;
     private const double Shared = 0.2;
 
     public static int Run(string[] args)
     {
         var size = 1_000_000;
-        var explain = false;
+        bool explain = false, keep = false;
+        string? database = null;
         for (var i = 0; i < args.Length; i++)
             if (args[i] == "--size" && i + 1 < args.Length) size = int.Parse(args[++i], CultureInfo.InvariantCulture);
             else if (args[i] == "--explain") explain = true;
-        return RunAsync(size, explain).GetAwaiter().GetResult();
+            else if (args[i] == "--keep") keep = true;
+            else if (args[i] == "--database" && i + 1 < args.Length) database = args[++i];
+        return (database is null ? RunAsync(size, explain, keep) : IntersectOnly(database, size, explain)).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(int size, bool explain)
+    /// <summary>
+    /// The intersections alone, in a copy of a database that <c>--keep</c> left (tagged, not yet
+    /// intersected; with COSELLNET_TEST_POSTGRES naming the server): the copy is made from it as a
+    /// template and dropped after, so the kept one can be intersected again and again.
+    /// </summary>
+    private static async Task<int> IntersectOnly(string template, int size, bool explain)
+    {
+        var admin = await PostgresServer.AdminConnectionStringAsync();
+        var copy = PostgresServer.UniqueName("bench-intersect");
+        await using (var connection = new NpgsqlConnection(admin))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {copy} TEMPLATE {template}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        var cs = new NpgsqlConnectionStringBuilder(admin) { Database = copy, Pooling = true }.ConnectionString;
+        var watch = await PostgresWatch.Open(cs, 200);
+        await using var db = NpgsqlDataSource.Create(cs);
+        var found = await Intersections(new MatchStore(db), watch, size);
+        if (explain) await Explain(db);
+        foreach (var slow in watch.SlowStatements().OrderByDescending(s => s.Milliseconds).Take(12))
+            Console.WriteLine($"  slow: {slow.Milliseconds,8:F0} ms  {slow.Kind}");
+        await PostgresServer.DropDatabaseAsync(cs);
+        return found == (int)(size * Shared) ? 0 : 1;
+    }
+
+    /// <summary>The first release of the tagged lists, then the same again (nothing changed: the notices are empty).</summary>
+    private static async Task<long> Intersections(MatchStore matches, PostgresWatch watch, int size)
+    {
+        long found = 0;
+        await Measure("intersection", watch, size, async () =>
+        {
+            var (matrix, low, high) = await matches.Intersect(Partnership, 1, Low, High, ["customers"], ["customers"]);
+            found = matrix.Sum(c => c.Count);
+            Console.WriteLine($"  found: low {low.FoundCount:N0}, high {high.FoundCount:N0}; gone: low {low.GoneCount:N0}, high {high.GoneCount:N0}");
+        });
+        Console.WriteLine($"  matches: {found:N0} (expected {(int)(size * Shared):N0})");
+        await Measure("intersection again (same tags)", watch, size, async () =>
+        {
+            var (_, low, high) = await matches.Intersect(Partnership, 1, Low, High, ["customers"], ["customers"]);
+            Console.WriteLine($"  found: low {low.FoundCount:N0}, high {high.FoundCount:N0}; gone: low {low.GoneCount:N0}, high {high.GoneCount:N0}");
+        });
+        return found;
+    }
+
+    private static async Task<int> RunAsync(int size, bool explain, bool keep)
     {
         Console.WriteLine($"psi-store: {size:N0} points per side, {Shared:P0} shared; generating points...");
         var generate = Stopwatch.StartNew();
@@ -55,24 +105,29 @@ internal static class PsiStoreBenchmark
         foreach (var (owner, records) in new[] { (Low, low), (High, high) })
             await Measure($"upload {owner}", watch, size, () => Upload(store, owner, records));
 
-        // The tags each side's records get: the same tag for the first 20% of both lists, so that
-        // exactly that many match; distinct random ones otherwise.
+        // The tags each side's records get: 20% of the records of both lists carry the same tags,
+        // so that exactly that many match; distinct random ones otherwise. The shared ones are spread
+        // over both lists at random, as a client's random upload order spreads them over the seqs
+        // (matches among the first seqs only would let a join by seq stop after a fifth of a list).
         var common = (int)(size * Shared);
         var lowTags = RandomNumberGenerator.GetBytes(size * PsiFormat.TagSize);
         var highTags = RandomNumberGenerator.GetBytes(size * PsiFormat.TagSize);
-        lowTags.AsSpan(0, common * PsiFormat.TagSize).CopyTo(highTags);
+        int[] lowAt = [.. Enumerable.Range(0, size)], highAt = [.. Enumerable.Range(0, size)];
+        Random.Shared.Shuffle(lowAt);
+        Random.Shared.Shuffle(highAt);
+        for (var i = 0; i < common; i++)
+            lowTags.AsSpan(lowAt[i] * PsiFormat.TagSize, PsiFormat.TagSize).CopyTo(highTags.AsSpan(highAt[i] * PsiFormat.TagSize));
         foreach (var (owner, tags) in new[] { (Low, lowTags), (High, highTags) })
             await Measure($"re-blind tasks over {owner} (points out, tags in)", watch, size, () => Tag(reblind, owner, tags));
 
-        long found = 0;
-        await Measure("intersection", watch, size, async () =>
+        if (keep)
         {
-            var (matrix, _, _) = await matches.Intersect(Partnership, 1, Low, High, ["customers"], ["customers"]);
-            found = matrix.Sum(c => c.Count);
-        });
-        Console.WriteLine($"  matches: {found:N0} (expected {common:N0})");
-        await Measure("intersection again (same tags)", watch, size, () =>
-            matches.Intersect(Partnership, 1, Low, High, ["customers"], ["customers"]));
+            // Kept (with COSELLNET_TEST_POSTGRES naming a server that outlives this process) just
+            // before the first release: a template for --database to intersect copies of.
+            Console.WriteLine($"kept database, tagged, not intersected: {new NpgsqlConnectionStringBuilder(cs).Database}");
+            return 0;
+        }
+        var found = await Intersections(matches, watch, size);
         if (explain) await Explain(db);
         await Report(db, watch);
         foreach (var slow in watch.SlowStatements().OrderByDescending(s => s.Milliseconds).Take(12))
@@ -178,13 +233,13 @@ internal static class PsiStoreBenchmark
     {
         await using var connection = await db.OpenConnectionAsync();
         await using var tx = await connection.BeginTransactionAsync();
-        await using (var set = new NpgsqlCommand("SET LOCAL work_mem = '256MB'; SET LOCAL enable_nestloop = off; SET LOCAL jit = off; SET LOCAL enable_mergejoin = off", connection, tx))
-            await set.ExecuteNonQueryAsync();
-        foreach (var sql in new[] { $"EXPLAIN (ANALYZE, COSTS OFF) {MatchStore.TagMatches}", "SET LOCAL enable_mergejoin = on; ANALYZE tag_matches", $"EXPLAIN (ANALYZE, COSTS OFF) {MatchStore.CurrentMatches}" })
+        foreach (var setting in MatchStore.Settings)
+            await using (var set = new NpgsqlCommand(setting, connection, tx))
+                await set.ExecuteNonQueryAsync();
+        foreach (var (sql, values) in new[] { (MatchStore.LowMatched, new object[] { Partnership, 1, Low, High }), (MatchStore.Released, [Partnership, 1, High]) })
         {
-            await using var cmd = new NpgsqlCommand(sql, connection, tx);
-            if (sql.Contains("$1", StringComparison.Ordinal))
-                foreach (var value in new object[] { Partnership, 1, Low, High }) cmd.Parameters.Add(new NpgsqlParameter { Value = value });
+            await using var cmd = new NpgsqlCommand($"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {sql}", connection, tx);
+            foreach (var value in values) cmd.Parameters.Add(new NpgsqlParameter { Value = value });
             await using var reader = await cmd.ExecuteReaderAsync();
             while (await reader.ReadAsync()) Console.WriteLine($"  | {reader.GetString(0)}");
         }

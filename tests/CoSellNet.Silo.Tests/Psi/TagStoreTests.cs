@@ -112,6 +112,58 @@ public sealed class TagStoreTests(PostgresDatabaseFixture database) : IClassFixt
         Assert.Equal(4L, await Intersect(partnership));
     }
 
+    private static string Id(string side, int i) =>
+        Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{side}:{i}"))[..PsiFormat.RecordIdSize]);
+
+    [Fact]
+    public async Task Each_release_reports_the_records_found_and_gone_since_the_last_and_stores_exactly_the_new_set()
+    {
+        var partnership = "a|b-" + Guid.NewGuid();
+        await Commit(partnership, "a", UploadKind.Add, Records("a", Enumerable.Range(0, 10)), 10);
+        await Commit(partnership, "b", UploadKind.Add, Records("b", Enumerable.Range(0, 10)), 10);
+        await TagAll(partnership, "a");
+        await TagAll(partnership, "b");
+        var (matrix, low, high) = await _matches.Intersect(partnership, 1, "a", "b", ["customers"], ["customers"]);
+        Assert.Equal(10L, Assert.Single(matrix).Count);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => Id("a", i)).Order(StringComparer.Ordinal), low.Found);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => Id("b", i)).Order(StringComparer.Ordinal), high.Found);
+        Assert.Equal((10L, 0L, 10L, 0L), (low.FoundCount, low.GoneCount, high.FoundCount, high.GoneCount));
+
+        // The same again: nothing found, nothing gone, the same matches stored.
+        (matrix, low, high) = await _matches.Intersect(partnership, 1, "a", "b", ["customers"], ["customers"]);
+        Assert.Equal((10L, 0L, 0L, 0L, 0L), (matrix.Single().Count, low.FoundCount, low.GoneCount, high.FoundCount, high.GoneCount));
+        Assert.Equal(10L, await Scalar("SELECT count(*) FROM psi_matches WHERE partnership = $1", partnership));
+
+        // a re-points 0-2: they stop matching, on both sides.
+        await Commit(partnership, "a", UploadKind.Add, Records("a", Enumerable.Range(0, 3), salt: 9), 3);
+        await TagAll(partnership, "a");
+        (matrix, low, high) = await _matches.Intersect(partnership, 1, "a", "b", ["customers"], ["customers"]);
+        Assert.Equal(7L, matrix.Single().Count);
+        Assert.Empty(low.Found);
+        Assert.Equal(Enumerable.Range(0, 3).Select(i => Id("a", i)).Order(StringComparer.Ordinal), low.Gone);
+        Assert.Equal(Enumerable.Range(0, 3).Select(i => Id("b", i)).Order(StringComparer.Ordinal), high.Gone);
+        Assert.Equal((0L, 3L, 0L, 3L), (low.FoundCount, low.GoneCount, high.FoundCount, high.GoneCount));
+        Assert.Equal(7L, await Scalar("SELECT count(*) FROM psi_matches WHERE partnership = $1", partnership));
+
+        // b's records 0-2 move to another population: no longer visible to a, which sees only customers.
+        await Commit(partnership, "a", UploadKind.Add, Records("a", Enumerable.Range(0, 3)), 3);
+        await TagAll(partnership, "a");
+        var upload = await _store.CreateUpload(new PsiUpload(Guid.NewGuid(), partnership, 1, "b", "prospects", UploadKind.Add, 3, 0, 0, null));
+        var moved = Records("b", Enumerable.Range(0, 3));
+        await _store.AddChunk(upload.UploadId, 0, moved, ChunkItems.Parse(UploadKind.Add, moved));
+        await _store.Commit(upload.UploadId);
+        await TagAll(partnership, "b");
+        (matrix, low, high) = await _matches.Intersect(partnership, 1, "a", "b", ["customers"], ["customers", "prospects"]);
+        Assert.Equal([("customers", "customers", 7L), ("customers", "prospects", 3L)], matrix.Select(c => (c.LowPopulation, c.HighPopulation, c.Count)));
+        Assert.Equal((0L, 0L), (low.FoundCount, low.GoneCount));
+        Assert.Equal(Enumerable.Range(0, 3).Select(i => Id("b", i)).Order(StringComparer.Ordinal), high.Found);
+        Assert.Equal(0L, high.GoneCount);
+        // The stored set is exactly the new one: each match once, with the populations it has now.
+        Assert.Equal(3L, await Scalar("SELECT count(*) FROM psi_matches WHERE partnership = $1 AND high_population = 'prospects'", partnership));
+        Assert.Equal(10L, await Scalar("SELECT count(DISTINCT (low_record, high_record)) FROM psi_matches WHERE partnership = $1", partnership));
+        Assert.Equal(10L, await Scalar("SELECT count(*) FROM psi_matches WHERE partnership = $1", partnership));
+    }
+
     private async Task<long> Scalar(string sql, object parameter) => (long)(await Scalar2(sql, parameter))!;
 
     private async Task<object?> Scalar2(string sql, object parameter)
