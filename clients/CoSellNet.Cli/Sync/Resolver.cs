@@ -41,15 +41,24 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         string Shared(string name) => names.TryGetValue(name, out var same) ? same : names[name] = name;
         var populations = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        // The largest page the node gives for overlaps, and one local lookup per page. The next
+        // page is on its way while this one is looked up: the node's work and mine overlap.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        Task<Page<OverlapRecord>>? next = client.GetOverlapsAsync(counterpart, null, OverlapPages.MaxPageSize, stop.Token);
         try
         {
-            // The largest page the node gives for overlaps, and one local lookup per page.
-            string? cursor = null;
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var ids = new byte[OverlapPages.MaxPageSize * RecordIds.Size];
-            do
+            while (next is not null)
             {
-                var page = await client.GetOverlapsAsync(counterpart, cursor, OverlapPages.MaxPageSize, ct);
+                var page = await next;
+                next = null;
+                if (page.NextCursor is { } cursor)
+                {
+                    if (!seen.Add(cursor))
+                        throw new CoSellNetException("The node returned the same page cursor twice; stopped listing to avoid an endless loop.");
+                    next = client.GetOverlapsAsync(counterpart, cursor, OverlapPages.MaxPageSize, stop.Token);
+                }
                 var items = page.Items ?? [];
                 if (ids.Length < items.Count * RecordIds.Size) ids = new byte[items.Count * RecordIds.Size];
                 for (var i = 0; i < items.Count; i++)
@@ -79,20 +88,25 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
                         }
                         if (sealer is not null) fields = Open(sealer, overlap.Fields, account.Name ?? Key(account), partnership);
                     }
-                    var theirs = string.Join('\n', overlap.TheirPopulations);
+                    var theirs = overlap.TheirPopulations.Count == 1 ? overlap.TheirPopulations[0] : string.Join('\n', overlap.TheirPopulations);
                     if (!populations.TryGetValue(theirs, out var theirPopulations))
                         populations[theirs] = theirPopulations = [.. overlap.TheirPopulations.Select(Shared)];
                     var key = Key(account);
                     list.Add(new ResolvedOverlap(counterpart, partnership.Theirs.PartnerName, account.Name ?? key, account.Website, key,
                         Shared(overlap.MyPopulation), theirPopulations, fields, account.Source, overlap.RecordId.ToLowerInvariant()));
                 }
-                cursor = page.NextCursor;
-                if (cursor is not null && !seen.Add(cursor))
-                    throw new CoSellNetException("The node returned the same page cursor twice; stopped listing to avoid an endless loop.");
             }
-            while (cursor is not null);
         }
-        finally { sealer?.Dispose(); }
+        finally
+        {
+            sealer?.Dispose();
+            if (next is not null)
+            {
+                // Stopped early (an error): the page in flight is not wanted, only waited for.
+                await stop.CancelAsync();
+                await next.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
         if (unknown > 0)
             error.WriteLine($"note: {unknown:N0} overlaps with {partnership.Theirs.PartnerName} are records no longer in my list; run 'cosell sync' to update.");
         list.Sort(static (x, y) =>
