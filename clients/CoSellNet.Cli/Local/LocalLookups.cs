@@ -24,6 +24,10 @@ internal sealed partial class LocalStore
         // costs a name lookup per id and a new statement per batch size (SQLite finds a parameter by
         // name with a linear search), which made resolving 100,000 overlaps take seconds. CROSS JOIN
         // keeps the ids as the outer loop: one primary-key probe of records and one of accounts each.
+        // Read through a memory map: at 1M accounts the file (~300 MB) is far larger than the page
+        // cache, nearly every probe misses it, and a mapped page costs no read call and no copy
+        // (200,000 lookups: ~2.3 CPU-s through reads, ~1.4 mapped, measured on a synthetic 1M store).
+        Execute("PRAGMA mmap_size = 1073741824");
         using var command = Command("""
             WITH RECURSIVE ids(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM ids WHERE n + 1 < $count)
             SELECT ids.n, a.match_key, a.name, a.website, a.source
