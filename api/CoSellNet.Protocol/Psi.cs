@@ -100,5 +100,14 @@ public sealed record OverlapMatrix(int Epoch, int ReleaseVersion, DateTimeOffset
 /// </summary>
 public sealed record OverlapRecord(string RecordId, string MyPopulation, IReadOnlyList<string> TheirPopulations, IReadOnlyList<SharedFields> Fields);
 
+/// <summary>
+/// Pages of <c>GET .../psi/overlaps</c>: larger than other lists' (<see cref="Vocabulary.MaxPageSize"/>),
+/// because a client reads every overlap, 200,000 at 1M × 1M, and each page costs a request and a query.
+/// </summary>
+public static class OverlapPages
+{
+    public const int MaxPageSize = 5_000;
+}
+
 /// <summary>The counterpart's fields for its matching record, sealed so that only I can open them (base64).</summary>
 public sealed record SharedFields(string TheirRecordId, string TheirPopulation, string Sealed);

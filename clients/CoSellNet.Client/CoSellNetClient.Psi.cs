@@ -224,17 +224,22 @@ public sealed partial class CoSellNetClient
     /// <summary>
     /// One page of my records that overlap, in record id order, with the counterpart's populations (where it
     /// shares them at level overlaps) and sealed fields (at level fields). Empty when it shares nothing at
-    /// level overlaps.
+    /// level overlaps. A page holds up to <see cref="OverlapPages.MaxPageSize"/> overlaps, more than other lists.
     /// </summary>
-    public Task<Page<OverlapRecord>> GetOverlapsAsync(string counterpartId, string? cursor = null, int? limit = null, CancellationToken cancellationToken = default) =>
-        PsiJsonAsync<Page<OverlapRecord>>(HttpMethod.Get, WithPaging(Routes.PsiOverlaps(Id(counterpartId, nameof(counterpartId))), cursor, limit), null,
-            markIdempotent: false, cancellationToken);
+    public Task<Page<OverlapRecord>> GetOverlapsAsync(string counterpartId, string? cursor = null, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        if (limit is { } l && (l < 1 || l > OverlapPages.MaxPageSize))
+            throw new ArgumentOutOfRangeException(nameof(limit), l, $"A page of overlaps holds 1 to {OverlapPages.MaxPageSize} items.");
+        var route = WithPaging(Routes.PsiOverlaps(Id(counterpartId, nameof(counterpartId))), cursor, null);
+        if (limit is { } n) route += (route.Contains('?', StringComparison.Ordinal) ? "&limit=" : "?limit=") + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return PsiJsonAsync<Page<OverlapRecord>>(HttpMethod.Get, route, null, markIdempotent: false, cancellationToken);
+    }
 
     /// <summary>All my overlapping records, fetched page by page as you enumerate.</summary>
     public IAsyncEnumerable<OverlapRecord> ListAllOverlapsAsync(string counterpartId, CancellationToken cancellationToken = default)
     {
         Id(counterpartId, nameof(counterpartId));
-        return WalkAsync((cursor, ct) => GetOverlapsAsync(counterpartId, cursor, Vocabulary.MaxPageSize, ct), cancellationToken);
+        return WalkAsync((cursor, ct) => GetOverlapsAsync(counterpartId, cursor, OverlapPages.MaxPageSize, ct), cancellationToken);
     }
 
     // ---- plumbing for JSON answers, 204s and binary bodies ---------------------------------

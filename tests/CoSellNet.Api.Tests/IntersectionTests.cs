@@ -191,6 +191,15 @@ public sealed class IntersectionTests(Network network)
         var overlapsB = (await mb.Http.GetFromJsonAsync<Page<OverlapRecord>>(Routes.PsiOverlaps(ma.Id) + "?limit=2", Network.Json))!;
         Assert.Equal(2, overlapsB.Items.Count);
         Assert.NotNull(overlapsB.NextCursor);
+        // Overlaps pages go up to 5,000 (a client reads them all), beyond other lists' 500; more is refused on limit.
+        var allB = (await mb.Http.GetFromJsonAsync<Page<OverlapRecord>>(Routes.PsiOverlaps(ma.Id) + $"?limit={OverlapPages.MaxPageSize}", Network.Json))!;
+        Assert.Null(allB.NextCursor);
+        Assert.Equal(overlapsB.Items.Select(o => o.RecordId), allB.Items.Take(2).Select(o => o.RecordId));
+        foreach (var bad in new[] { "0", $"{OverlapPages.MaxPageSize + 1}" })
+        {
+            var problem = await Problem.Expect(await mb.Http.GetAsync(Routes.PsiOverlaps(ma.Id) + "?limit=" + bad), HttpStatusCode.BadRequest);
+            Assert.True(problem.GetProperty("errors").TryGetProperty("limit", out _), problem.ToString());
+        }
 
         // B shares its customers at level fields and uploads sealed fields: A receives them with its matches.
         (await mb.Http.PutAsJsonAsync(Routes.PartnershipAction(ma.Id, "rules"), new SetRules([

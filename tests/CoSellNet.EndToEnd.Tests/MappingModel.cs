@@ -85,6 +85,9 @@ public sealed class Party(string label, string name, PartnerType type) : IDispos
 public sealed record OverlapJson(string Partner, string PartnerName, string Account, string? Website, string MatchKey, string MyPopulation,
     List<string> TheirPopulations, Dictionary<string, string> TheirFields, string Source);
 
+/// <summary>Where an overlap came from: my record id, and partner-id:record-id as <c>cosell rooms open --from-overlap</c> takes it.</summary>
+public sealed record OverlapReferenceJson(string Partner, string RecordId, string Reference);
+
 public sealed record CellJson(string MyPopulation, string TheirPopulation, long? Count, int? FewerThan);
 
 public sealed record SharedJson(string Account, string MatchKey, string MyPopulations, int Partners, string PartnerNames, string Source);

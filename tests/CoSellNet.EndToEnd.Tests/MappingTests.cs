@@ -180,8 +180,18 @@ public sealed partial class MappingTests
     private static async Task CheckFigures(Party me, Party[] partners)
     {
         var overlaps = Truth.Overlaps(me, partners);
-        var printed = (await me.Cli.Run("overlaps", "-o", "json")).Ok().Read<List<OverlapJson>>();
+        var run = (await me.Cli.Run("overlaps", "-o", "json")).Ok();
+        var printed = run.Read<List<OverlapJson>>();
         Truth.Same(overlaps.Select(Truth.Line), printed.Select(Truth.Line), $"{me.Name}: overlaps");
+        // Each overlap shows my record id and the reference `cosell rooms open --from-overlap` takes, in every format.
+        var references = run.Read<List<OverlapReferenceJson>>();
+        Assert.All(references, r => Assert.Matches("^[0-9a-f]{32}$", r.RecordId));
+        Assert.All(references, r => Assert.Equal($"{r.Partner}:{r.RecordId}", r.Reference));
+        Assert.Equal(references.Count, references.Select(r => r.Reference).Distinct().Count());
+        var table = (await me.Cli.Run("overlaps")).Ok().Stdout;
+        var csv = (await me.Cli.Run("overlaps", "-o", "csv")).Ok().Stdout;
+        Assert.All(references, r => Assert.Contains(r.Reference, table));
+        Assert.All(references, r => Assert.Contains($",{r.Reference}\n", csv));
 
         var whitespace = (await me.Cli.Run("whitespace", "-o", "json")).Ok().Read<List<OverlapJson>>();
         Truth.Same(Truth.Whitespace(overlaps).Select(Truth.Line), whitespace.Select(Truth.Line), $"{me.Name}: whitespace");

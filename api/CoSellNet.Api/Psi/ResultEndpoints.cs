@@ -61,7 +61,11 @@ public static class ResultEndpoints
         {
             var me = user.PrincipalId();
             var partnership = await PsiAccess.Exchanging(grains, me, counterpartId);
-            var (after, size) = Cursor.Read(cursor, limit);
+            // Larger pages than other lists allow: a client reads every overlap, and each page is a request and a query.
+            var size = limit ?? Vocabulary.DefaultPageSize;
+            if (size is < 1 or > OverlapPages.MaxPageSize)
+                throw ProblemException.Invalid("limit", $"must be between 1 and {OverlapPages.MaxPageSize}.");
+            var (after, _) = Cursor.Read(cursor, null);
             byte[]? afterRecord = null;
             if (after is not null)
             {
@@ -79,7 +83,8 @@ public static class ResultEndpoints
                 [.. m.Fields.Select(f => new SharedFields(Convert.ToHexStringLower(f.TheirRecordId), f.TheirPopulation, Convert.ToBase64String(f.Sealed)))])).ToList();
             return TypedResults.Ok(Cursor.Of(items, o => o.RecordId, size));
         })
-        .WithSummary("My records that overlap, with the counterpart's populations (where it shares at level overlaps) and sealed fields (at level fields)");
+        .WithSummary("My records that overlap, with the counterpart's populations (where it shares at level overlaps) and sealed fields (at level fields)")
+        .WithDescription($"In record id order; limit is 1 to {OverlapPages.MaxPageSize:N0} (default {Vocabulary.DefaultPageSize}), more than other lists allow, since a client reads them all.");
 
         return api;
     }

@@ -1,45 +1,48 @@
-using System.Text;
-using System.Text.Json;
-using CoSellNet.Crypto;
 using Microsoft.Data.Sqlite;
 
 namespace CoSellNet.Cli.Local;
 
+/// <summary>What an overlap shows of one of my accounts: its match key (as stored, e.g. d:acme.com), name, website and source.</summary>
+internal sealed record OverlapAccount(string MatchKey, string? Name, string? Website, string Source);
+
 internal sealed partial class LocalStore
 {
     /// <summary>
-    /// The accounts behind a batch of my record ids in a partnership and epoch, in one query (a page
-    /// of overlaps at a time, rather than two queries per overlap). Ids whose record or account is no
-    /// longer in my list are absent from the answer.
+    /// The accounts behind a batch of my record ids in a partnership and epoch, in one query:
+    /// <paramref name="recordIds"/> holds the ids back to back (16 bytes each), and the answer has
+    /// one entry per id, in the same order, null where the record or its account is no longer in
+    /// my list.
     /// </summary>
-    public Dictionary<UInt128, LocalAccount> AccountsOf(string partnership, int epoch, IReadOnlyList<UInt128> recordIds)
+    public OverlapAccount?[] AccountsOf(string partnership, int epoch, ReadOnlyMemory<byte> recordIds)
     {
-        var found = new Dictionary<UInt128, LocalAccount>(recordIds.Count);
-        if (recordIds.Count == 0) return found;
-        var sql = new StringBuilder("""
-            SELECT r.record_id, a.population, a.match_key, a.name, a.website, a.source, a.fields
-            FROM records r JOIN accounts a ON a.population = r.population AND a.match_key = r.match_key
-            WHERE r.partnership = $p AND r.epoch = $e AND r.record_id IN (
+        if (recordIds.Length % RecordIds.Size != 0)
+            throw new ArgumentException($"Record ids are {RecordIds.Size} bytes each; got {recordIds.Length} bytes.", nameof(recordIds));
+        var count = recordIds.Length / RecordIds.Size;
+        var found = new OverlapAccount?[count];
+        if (count == 0) return found;
+        // The ids go in as one blob that SQLite cuts into 16-byte pieces itself: a parameter per id
+        // costs a name lookup per id and a new statement per batch size (SQLite finds a parameter by
+        // name with a linear search), which made resolving 100,000 overlaps take seconds. CROSS JOIN
+        // keeps the ids as the outer loop: one primary-key probe of records and one of accounts each.
+        // Read through a memory map: at 1M accounts the file (~300 MB) is far larger than the page
+        // cache, nearly every probe misses it, and a mapped page costs no read call and no copy
+        // (200,000 lookups: ~2.3 CPU-s through reads, ~1.4 mapped, measured on a synthetic 1M store).
+        Execute("PRAGMA mmap_size = 1073741824");
+        using var command = Command("""
+            WITH RECURSIVE ids(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM ids WHERE n + 1 < $count)
+            SELECT ids.n, a.match_key, a.name, a.website, a.source
+            FROM ids
+            CROSS JOIN records r ON r.partnership = $p AND r.epoch = $e AND r.record_id = substr($ids, ids.n * 16 + 1, 16)
+            CROSS JOIN accounts a ON a.population = r.population AND a.match_key = r.match_key
             """);
-        using var command = Command("");
+        command.Parameters.AddWithValue("$count", count);
         command.Parameters.AddWithValue("$p", partnership);
         command.Parameters.AddWithValue("$e", epoch);
-        for (var i = 0; i < recordIds.Count; i++)
-        {
-            var name = "$r" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            sql.Append(i == 0 ? "" : ",").Append(name);
-            command.Parameters.Add(name, SqliteType.Blob).Value = RecordIds.Bytes(recordIds[i]);
-        }
-        command.CommandText = sql.Append(')').ToString();
+        command.Parameters.Add("$ids", SqliteType.Blob).Value = recordIds.ToArray();
         using var reader = command.ExecuteReader();
-        var id = new byte[RecordIds.Size];
         while (reader.Read())
-        {
-            reader.GetBytes(0, 0, id, 0, RecordIds.Size);
-            found[RecordIds.Of(id)] = new LocalAccount(reader.GetString(1), MatchKey.Parse(reader.GetString(2)),
-                reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5),
-                reader.IsDBNull(6) ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(6))!);
-        }
+            found[reader.GetInt32(0)] = new OverlapAccount(reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4));
         return found;
     }
 }

@@ -43,7 +43,7 @@ internal sealed class OutputWriter(TextWriter writer, OutputFormat format)
                 break;
             default:
                 if (items.Count == 0) writer.WriteLine(emptyMessage);
-                else TableRenderer.WriteRows(writer, [.. columns.Select(c => c.Header)], items.Select(i => columns.Select(c => c.Value(i)).ToArray()));
+                else Buffered(target => TableRenderer.WriteRows(target, [.. columns.Select(c => c.Header)], items.Select(i => columns.Select(c => c.Value(i)).ToArray())));
                 break;
         }
     }
@@ -67,12 +67,20 @@ internal sealed class OutputWriter(TextWriter writer, OutputFormat format)
 
     private void WriteJson<T>(T value)
     {
-        writer.WriteLine(JsonSerializer.Serialize(value, Json));
+        if (!IsConsole)
+        {
+            writer.WriteLine(JsonSerializer.Serialize(value, Json));
+            return;
+        }
+        // Straight to standard output as UTF-8, no string of the whole list in between.
+        using var stdout = new BufferedStream(Console.OpenStandardOutput(), BufferSize);
+        JsonSerializer.Serialize(stdout, value, Json);
+        stdout.Write(writer.Encoding.GetBytes(writer.NewLine));
     }
 
-    private void WriteCsv<T>(IEnumerable<T> items, Columns<T> columns)
+    private void WriteCsv<T>(IEnumerable<T> items, Columns<T> columns) => Buffered(target =>
     {
-        using var csv = new CsvWriter(writer, Csv, leaveOpen: true);
+        using var csv = new CsvWriter(target, Csv, leaveOpen: true);
         foreach (var column in columns) csv.WriteField(column.Header);
         csv.NextRecord();
         foreach (var item in items)
@@ -81,5 +89,23 @@ internal sealed class OutputWriter(TextWriter writer, OutputFormat format)
             csv.NextRecord();
         }
         csv.Flush();
+    });
+
+    private const int BufferSize = 1 << 16;
+
+    // Console.Out flushes every 256 characters, one system call each: printing 200,000 overlaps
+    // (tens of MB) cost about a second in those calls alone. Lists to the console go through a
+    // 64 KiB buffer of their own instead (Console.Out buffers nothing, so the order of output holds).
+    private bool IsConsole => ReferenceEquals(writer, Console.Out);
+
+    private void Buffered(Action<TextWriter> write)
+    {
+        if (!IsConsole)
+        {
+            write(writer);
+            return;
+        }
+        using var stdout = new StreamWriter(Console.OpenStandardOutput(), writer.Encoding, BufferSize) { NewLine = writer.NewLine };
+        write(stdout);
     }
 }

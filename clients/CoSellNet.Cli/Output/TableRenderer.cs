@@ -5,12 +5,13 @@ namespace CoSellNet.Cli.Output;
 /// <summary>
 /// Aligned plain-text tables. Cells are made safe for a terminal (control characters, including
 /// escape sequences, become spaces: names come from other partners). In lists, cells longer than
-/// <see cref="MaxCellWidth"/> are shortened (ids are at most 64 characters, so they never are); a
+/// <see cref="MaxCellWidth"/> are shortened (ids are at most 64 characters and an overlap's
+/// partner-id:record-id 65, so they never are); a
 /// single item's fields are shown whole (a new key's secret must be copied exactly).
 /// </summary>
 internal static class TableRenderer
 {
-    public const int MaxCellWidth = 64;
+    public const int MaxCellWidth = 72;
     private const string Gap = "  ";
     private const string Empty = "-";
 

@@ -8,10 +8,18 @@ using CoSellNet.Protocol;
 
 namespace CoSellNet.Cli.Sync;
 
-/// <summary>One of my accounts that a partner also has, resolved on my machine.</summary>
+/// <summary>
+/// One of my accounts that a partner also has, resolved on my machine. <see cref="RecordId"/> is my
+/// own record id of the overlap (lower-case hex): with the partner's id it is what
+/// <c>cosell rooms open --from-overlap</c> takes (<see cref="Reference"/>).
+/// </summary>
 internal sealed record ResolvedOverlap(
     string Partner, string PartnerName, string Account, string? Website, string MatchKey, string MyPopulation,
-    IReadOnlyList<string> TheirPopulations, IReadOnlyDictionary<string, string> TheirFields, string Source);
+    IReadOnlyList<string> TheirPopulations, IReadOnlyDictionary<string, string> TheirFields, string Source, string RecordId)
+{
+    /// <summary>partner-id:record-id, as <c>cosell rooms open --from-overlap</c> takes it.</summary>
+    public string Reference => Partner + ":" + RecordId;
+}
 
 /// <summary>
 /// Turns released results into my accounts: the node returns only my own record ids, which my
@@ -19,6 +27,9 @@ internal sealed record ResolvedOverlap(
 /// </summary>
 internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterSecret secret, TextWriter error)
 {
+    private static readonly IReadOnlyDictionary<string, string> NoFields = new SortedDictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>My overlaps with one partner, ordered by match key, then my population.</summary>
     public async Task<List<ResolvedOverlap>> Overlaps(PartnershipView partnership, CancellationToken ct)
     {
         var counterpart = partnership.Theirs.PartnerId;
@@ -26,32 +37,48 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
         var sealerTried = false;
         var list = new List<ResolvedOverlap>();
         var unknown = 0;
+        // Populations repeat on every overlap: one string each rather than one per overlap.
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Shared(string name) => names.TryGetValue(name, out var same) ? same : names[name] = name;
+        var populations = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        // The largest page the node gives for overlaps, and one local lookup per page. The next
+        // page is on its way while this one is looked up: the node's work and mine overlap.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        Task<Page<OverlapRecord>>? next = client.GetOverlapsAsync(counterpart, null, OverlapPages.MaxPageSize, stop.Token);
         try
         {
-            // The largest page the node gives, and one local lookup per page.
-            string? cursor = null;
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            var ids = new List<UInt128>(Vocabulary.MaxPageSize);
-            var id = new byte[RecordIds.Size];
-            do
+            var ids = new byte[OverlapPages.MaxPageSize * RecordIds.Size];
+            while (next is not null)
             {
-                var page = await client.GetOverlapsAsync(counterpart, cursor, Vocabulary.MaxPageSize, ct);
+                var page = await next;
+                next = null;
+                if (page.NextCursor is { } cursor)
+                {
+                    if (!seen.Add(cursor))
+                        throw new CoSellNetException("The node returned the same page cursor twice; stopped listing to avoid an endless loop.");
+                    next = client.GetOverlapsAsync(counterpart, cursor, OverlapPages.MaxPageSize, stop.Token);
+                }
                 var items = page.Items ?? [];
-                ids.Clear();
-                foreach (var overlap in items)
-                    ids.Add(Convert.FromHexString(overlap.RecordId, id, out _, out var written) == System.Buffers.OperationStatus.Done && written == RecordIds.Size
-                        ? RecordIds.Of(id) : UInt128.Zero);
-                var accounts = store.AccountsOf(partnership.Id, partnership.Epoch, ids);
+                if (ids.Length < items.Count * RecordIds.Size) ids = new byte[items.Count * RecordIds.Size];
+                for (var i = 0; i < items.Count; i++)
+                {
+                    // An id that is not 32 hex digits matches no record of mine (all zeros is never one: ids are random).
+                    var slot = ids.AsSpan(i * RecordIds.Size, RecordIds.Size);
+                    if (items[i].RecordId.Length != 2 * RecordIds.Size || Convert.FromHexString(items[i].RecordId, slot, out _, out _) != System.Buffers.OperationStatus.Done)
+                        slot.Clear();
+                }
+                var accounts = store.AccountsOf(partnership.Id, partnership.Epoch, ids.AsMemory(0, items.Count * RecordIds.Size));
                 for (var i = 0; i < items.Count; i++)
                 {
                     var overlap = items[i];
-                    if (!accounts.TryGetValue(ids[i], out var account))
+                    if (accounts[i] is not { } account)
                     {
                         unknown++;
                         continue;
                     }
-                    var fields = new SortedDictionary<string, string>(StringComparer.Ordinal);
-                    foreach (var shared in overlap.Fields)
+                    var fields = NoFields;
+                    if (overlap.Fields is { Count: > 0 })
                     {
                         // Looked up once: without the partner's keys, one warning rather than one per overlap.
                         if (!sealerTried)
@@ -59,31 +86,58 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
                             sealerTried = true;
                             sealer = await Sealer(partnership, ct);
                         }
-                        if (sealer is null) break;
-                        try
-                        {
-                            var opened = sealer.Open(Convert.FromHexString(shared.TheirRecordId), Convert.FromBase64String(shared.Sealed));
-                            foreach (var (name, value) in JsonSerializer.Deserialize<Dictionary<string, string>>(opened) ?? [])
-                                fields[name] = value;
-                        }
-                        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or JsonException or FormatException)
-                        {
-                            error.WriteLine($"warning: fields {partnership.Theirs.PartnerName} shared on {account.Name ?? account.Key.Value} do not open ({e.Message}); they are left out.");
-                        }
+                        if (sealer is not null) fields = Open(sealer, overlap.Fields, account.Name ?? Key(account), partnership);
                     }
-                    list.Add(new ResolvedOverlap(counterpart, partnership.Theirs.PartnerName, account.Name ?? account.Key.Value, account.Website, account.Key.Value,
-                        overlap.MyPopulation, overlap.TheirPopulations, fields, account.Source));
+                    var theirs = overlap.TheirPopulations.Count == 1 ? overlap.TheirPopulations[0] : string.Join('\n', overlap.TheirPopulations);
+                    if (!populations.TryGetValue(theirs, out var theirPopulations))
+                        populations[theirs] = theirPopulations = [.. overlap.TheirPopulations.Select(Shared)];
+                    var key = Key(account);
+                    list.Add(new ResolvedOverlap(counterpart, partnership.Theirs.PartnerName, account.Name ?? key, account.Website, key,
+                        Shared(overlap.MyPopulation), theirPopulations, fields, account.Source, overlap.RecordId.ToLowerInvariant()));
                 }
-                cursor = page.NextCursor;
-                if (cursor is not null && !seen.Add(cursor))
-                    throw new CoSellNetException("The node returned the same page cursor twice; stopped listing to avoid an endless loop.");
             }
-            while (cursor is not null);
         }
-        finally { sealer?.Dispose(); }
+        finally
+        {
+            sealer?.Dispose();
+            if (next is not null)
+            {
+                // Stopped early (an error): the page in flight is not wanted, only waited for.
+                await stop.CancelAsync();
+                await next.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
         if (unknown > 0)
             error.WriteLine($"note: {unknown:N0} overlaps with {partnership.Theirs.PartnerName} are records no longer in my list; run 'cosell sync' to update.");
+        list.Sort(static (x, y) =>
+        {
+            var byKey = string.CompareOrdinal(x.MatchKey, y.MatchKey);
+            return byKey != 0 ? byKey : string.CompareOrdinal(x.MyPopulation, y.MyPopulation);
+        });
         return list;
+    }
+
+    /// <summary>The key as shown: the stored form without its kind (d:acme.com shows as acme.com), as MatchKey.Value gives it.</summary>
+    private static string Key(OverlapAccount account) =>
+        account.MatchKey.Length > 2 && account.MatchKey[1] == ':' ? account.MatchKey[2..] : account.MatchKey;
+
+    private SortedDictionary<string, string> Open(FieldSealer sealer, IReadOnlyList<SharedFields> shared, string account, PartnershipView partnership)
+    {
+        var fields = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var one in shared)
+        {
+            try
+            {
+                var opened = sealer.Open(Convert.FromHexString(one.TheirRecordId), Convert.FromBase64String(one.Sealed));
+                foreach (var (name, value) in JsonSerializer.Deserialize<Dictionary<string, string>>(opened) ?? [])
+                    fields[name] = value;
+            }
+            catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or JsonException or FormatException)
+            {
+                error.WriteLine($"warning: fields {partnership.Theirs.PartnerName} shared on {account} do not open ({e.Message}); they are left out.");
+            }
+        }
+        return fields;
     }
 
     private async Task<FieldSealer?> Sealer(PartnershipView partnership, CancellationToken ct)

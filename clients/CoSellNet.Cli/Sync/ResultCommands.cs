@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime;
 using CoSellNet.Cli.App;
 using CoSellNet.Cli.Output;
 using CoSellNet.Protocol;
@@ -19,7 +20,8 @@ internal static class ResultCommands
         .Add("My population", o => o.MyPopulation)
         .Add("Their populations", o => string.Join(", ", o.TheirPopulations))
         .Add("Their fields", o => Resolver.Fields(o.TheirFields))
-        .Add("Source", o => o.Source);
+        .Add("Source", o => o.Source)
+        .Add("Overlap", o => o.Reference);
 
     private static readonly Columns<MatrixCell> MatrixColumns = new Columns<MatrixCell>()
         .Add("My population", c => c.MyPopulation)
@@ -108,13 +110,21 @@ internal static class ResultCommands
 
     private static async Task<List<ResolvedOverlap>> Resolve(CommandContext ctx, string? partnerId)
     {
+        // One command that builds a large list and exits: blocking collections cost less CPU in all
+        // than background ones (~10 % of resolving 100,000 overlaps), and no one waits on a pause.
+        GCSettings.LatencyMode = GCLatencyMode.Batch;
         var files = new PartnerFiles(ctx);
         using var secret = files.LoadSecret();
         using var store = files.OpenIndex();
         var resolver = new Resolver(ctx.Client(), store, secret, ctx.Environment.Error);
-        var all = new List<ResolvedOverlap>();
+        // Each partnership's overlaps come ordered by key and population; in partner name order
+        // (stable), they are the whole list in order, unless two partners share a name.
+        var lists = new List<(string Name, List<ResolvedOverlap> Overlaps)>();
         foreach (var partnership in await resolver.Partnerships(partnerId, ctx.Cancellation))
-            all.AddRange(await resolver.Overlaps(partnership, ctx.Cancellation));
+            lists.Add((partnership.Theirs.PartnerName, await resolver.Overlaps(partnership, ctx.Cancellation)));
+        var all = new List<ResolvedOverlap>(lists.Sum(l => l.Overlaps.Count));
+        foreach (var (_, overlaps) in lists.OrderBy(l => l.Name, StringComparer.Ordinal)) all.AddRange(overlaps);
+        if (lists.Select(l => l.Name).Distinct(StringComparer.Ordinal).Count() == lists.Count) return all;
         return [.. all.OrderBy(o => o.PartnerName, StringComparer.Ordinal).ThenBy(o => o.MatchKey, StringComparer.Ordinal).ThenBy(o => o.MyPopulation, StringComparer.Ordinal)];
     }
 }

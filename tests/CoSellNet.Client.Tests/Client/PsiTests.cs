@@ -466,7 +466,21 @@ public sealed class PsiTests
         await foreach (var o in client.ListAllOverlapsAsync(Samples.ThemId)) ids.Add(o.RecordId);
 
         Assert.Equal(["01", "02", "03"], ids);
-        Assert.Equal([$"{Base}/overlaps?limit=500", $"{Base}/overlaps?cursor=02&limit=500"], node.Received.Select(r => r.PathAndQuery));
+        Assert.Equal([$"{Base}/overlaps?limit=5000", $"{Base}/overlaps?cursor=02&limit=5000"], node.Received.Select(r => r.PathAndQuery));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(OverlapPages.MaxPageSize + 1)]
+    public async Task A_page_of_overlaps_holds_1_to_5000_and_a_larger_limit_is_refused_before_sending(int limit)
+    {
+        var node = new StubNode();
+        using var client = node.Client();
+
+        var e = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.GetOverlapsAsync(Samples.ThemId, null, limit));
+
+        Assert.Contains("1 to 5000", e.Message);
+        Assert.Empty(node.Received);
     }
 
     [Fact]

@@ -94,12 +94,15 @@ public sealed class LocalStoreTests : IDisposable
         foreach (var (id, key) in new[] { (Id(1), "d:acme.com"), (Id(2), "d:globex.com"), (Id(3), "d:gone.com") })
             store.Execute("INSERT INTO records (partnership, epoch, record_id, population, match_key, committed) VALUES ('p1', 1, $r, 'customers', $k, 1)", null, ("$r", id), ("$k", key));
 
-        var found = store.AccountsOf("p1", 1, [RecordIds.Of(Id(1)), RecordIds.Of(Id(2)), RecordIds.Of(Id(3)), RecordIds.Of(Id(4))]);
+        var found = store.AccountsOf("p1", 1, new[] { Id(1), Id(2), Id(3), Id(4), Id(1) }.SelectMany(b => b).ToArray());
 
-        Assert.Equal(2, found.Count);
-        Assert.Equal("Acme", found[RecordIds.Of(Id(1))].Name);
-        Assert.Equal("d:globex.com", found[RecordIds.Of(Id(2))].Key.ToString());
-        Assert.Empty(store.AccountsOf("p2", 1, [RecordIds.Of(Id(1))]));
+        // One answer per id, in the ids' order (the same id twice answers twice); gone records answer null.
+        Assert.Equal(5, found.Length);
+        Assert.Equal(["Acme", null, null, null, "Acme"], found.Select(a => a?.Name));
+        Assert.Equal("d:globex.com", found[1]!.MatchKey);
+        Assert.Null(Assert.Single(store.AccountsOf("p2", 1, Id(1))));
+        Assert.Empty(store.AccountsOf("p1", 1, ReadOnlyMemory<byte>.Empty));
+        Assert.Throws<ArgumentException>(() => store.AccountsOf("p1", 1, new byte[RecordIds.Size + 1]));
     }
 
     [Fact]
