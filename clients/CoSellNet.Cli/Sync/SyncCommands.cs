@@ -62,6 +62,11 @@ internal static class SyncCommands
             // Every write of this sync, in order, on a second connection: the list is stored while
             // the partnerships' records are compared and blinded (see StoreWriter).
             await using var writes = new Local.StoreWriter(store);
+            var client = ctx.Client();
+            // The partnerships are listed while the files are read: the first request's set-up
+            // (connection, JSON) runs on the other core, not between the import and the first
+            // blinding. Unobserved if the import fails, which is then the error reported.
+            var listing = Task.Run(() => ListPartnerships(client, ctx.Cancellation));
             ImportedList? imported = null;
             if (paths.Length > 0)
             {
@@ -98,12 +103,11 @@ internal static class SyncCommands
             else if (store.AccountCount() == 0)
                 throw new CliException("No account list yet: give the CRM exports to import, e.g. 'cosell sync accounts.csv'.");
 
-            var client = ctx.Client();
             var engine = new SyncEngine(client, store, writes, secret, ctx.Environment.Error, ctx.Environment.Interactive, ctx.Get(maxReblind), imported);
             var only = ctx.Get(partner);
             var results = new List<PartnershipSync>();
             var exitCode = ExitCodes.Ok;
-            await foreach (var partnership in client.ListAllPartnershipsAsync(ctx.Cancellation))
+            foreach (var partnership in await listing)
             {
                 if (only is not null && partnership.Theirs.PartnerId != only) continue;
                 try
@@ -129,6 +133,13 @@ internal static class SyncCommands
             return exitCode;
         });
         return command;
+    }
+
+    private static async Task<List<PartnershipView>> ListPartnerships(CoSellNet.Client.CoSellNetClient client, CancellationToken ct)
+    {
+        var list = new List<PartnershipView>();
+        await foreach (var partnership in client.ListAllPartnershipsAsync(ct)) list.Add(partnership);
+        return list;
     }
 
     private static string Populations(List<Local.LocalAccount> accounts)
