@@ -78,9 +78,7 @@ internal static class SyncCommands
                     FieldColumns = ctx.Get(fields) is { } f ? [.. f.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : [],
                     MaxRows = ctx.Get(maxRows),
                 };
-                StepTimes.Mark("start");
                 var result = AccountImport.Import(paths, options, ctx.Get(nameKeys));
-                StepTimes.Mark("imported");
                 foreach (var (file, read, hygiene) in result.Files)
                 {
                     ctx.Note($"{file} ({read.Format}): {hygiene.Describe()}");
@@ -95,8 +93,7 @@ internal static class SyncCommands
                         "Nothing was changed. Check the files and --map; if you do mean to empty the list, add --allow-empty.", ExitCodes.Usage);
                 var changes = store.CompareAccounts(result.Accounts);
                 // Awaited through the writes after it (MarkExchanged, every plan) and at the end.
-                StepTimes.Mark("compared");
-                _ = writes.Write(s => { s.WriteAccounts(changes); StepTimes.Mark("accounts written"); });
+                _ = writes.Write(s => s.WriteAccounts(changes));
                 imported = new ImportedList(result.Accounts, changes.Version);
                 ctx.Note($"My list: {result.Accounts.Count:N0} accounts in {Populations(result.Accounts)}.");
             }
@@ -126,7 +123,6 @@ internal static class SyncCommands
             }
             // The list is stored even when no partnership needed it (a failure here is the run's).
             await writes.Flush();
-            StepTimes.Mark("end");
             if (only is not null && results.Count == 0)
                 throw new CliException($"You have no partnership with '{only}'. See 'cosell partnerships list'.", ExitCodes.NotFound);
             ctx.Output.WriteList(results, Summary, "No partnerships to sync. Propose one with 'cosell partnerships propose <partner-id>'.");

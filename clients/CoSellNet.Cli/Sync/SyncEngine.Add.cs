@@ -46,8 +46,7 @@ internal sealed partial class SyncEngine
         // Blinding starts now, on the pool's threads, while the writer stores the plan (after the
         // accounts, if this run imported them); nothing is sent before the plan is durable.
         await using var blinder = new ChunkBlinder(secret.DerivePsiKey(upload.Partnership, upload.Epoch), upload, keys, from: 0);
-        StepTimes.Mark("blinding started");
-        var planned = writes.Write(s => { s.BeginAdd(upload, keys); StepTimes.Mark("plan written"); });
+        var planned = writes.Write(s => s.BeginAdd(upload, keys));
         await SendPlanned(upload, blinder, planned, CancellationToken.None);
     }
 
@@ -113,14 +112,11 @@ internal sealed partial class SyncEngine
             {
                 var body = await blinder.Take(chunk, ct);
                 await client.PutChunkAsync(upload.Counterpart, upload.UploadId, chunk, body, ct);
-                if (chunk == 0 || chunk == blinder.Chunks - 1) StepTimes.Mark($"chunk {chunk} sent");
                 progress.Advance(body.Length / PsiFormat.RecordSize(UploadKind.Add));
             }
             await client.CommitUploadAsync(upload.Counterpart, upload.UploadId, ct);
-            StepTimes.Mark("committed");
         }
         await writes.Write(s => s.CompleteUpload(upload));
-        StepTimes.Mark("completed");
     }
 
     /// <summary>
@@ -178,9 +174,7 @@ internal sealed partial class SyncEngine
                 for (var chunk = from; chunk < Chunks; chunk++)
                 {
                     ct.ThrowIfCancellationRequested();
-                    var built = Build(chunk);
-                    if (chunk == 0 || chunk == Chunks - 1) StepTimes.Mark($"chunk {chunk} blinded");
-                    await ready.Writer.WriteAsync((chunk, built), ct);
+                    await ready.Writer.WriteAsync((chunk, Build(chunk)), ct);
                 }
                 ready.Writer.TryComplete();
             }

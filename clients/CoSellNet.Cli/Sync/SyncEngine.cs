@@ -103,14 +103,10 @@ internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore stor
         var sharedAccounts = new List<LocalAccount>(list.Count);
         foreach (var account in list)
             if (shared.ContainsKey(account.Population)) sharedAccounts.Add(account);
-        StepTimes.Mark("exchange");
         var recordIds = ComputeRecordIds(partnership, sharedAccounts);
-        StepTimes.Mark("record ids");
         var desired = new Dictionary<UInt128, LocalAccount>(sharedAccounts.Count);
         for (var i = 0; i < recordIds.Length; i++) desired[recordIds[i]] = sharedAccounts[i];
-        StepTimes.Mark("desired");
         var existing = store.RecordPopulations(partnership.Id, partnership.Epoch);
-        StepTimes.Mark("existing");
 
         var removes = new Dictionary<string, List<UInt128>>(StringComparer.Ordinal);
         foreach (var (recordId, population) in existing)
