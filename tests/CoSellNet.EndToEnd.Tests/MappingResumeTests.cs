@@ -71,6 +71,50 @@ public sealed class MappingResumeTests
     }
 
     [Fact]
+    public async Task A_sync_killed_between_its_plan_and_its_first_chunk_resumes_from_the_plan_without_duplicates()
+    {
+        var cs = await PostgresServer.CreateDatabaseAsync("e2e-resume-plan");
+        await using var node = await NodeProcess.StartAsync(cs, "e2e-" + Guid.NewGuid().ToString("N")[..12]);
+        await using var proxy = new HoldingProxy(node.Url);
+        using var big = new Party("big", "Lornwick Vendor", PartnerType.Vendor);
+        using var small = new Party("small", "Marrowby ISV", PartnerType.Technology);
+        big.Shares["small"] = [new(C, SharingLevel.Overlaps)];
+        small.Shares["big"] = [new(C, SharingLevel.Overlaps)];
+        await Network.Join(node, big, proxy.Url);
+        await Network.Join(node, small);
+        await Network.Partner(big, small);
+
+        // 40,000 accounts: three chunks, blinded while the list and the plan are stored.
+        var (bigList, bigDomains) = CrmExports.BulkSalesforce(40_000, 0, "lrn", []);
+        var planted = bigDomains.Where((_, i) => i % 97 == 3).Take(300).ToList();
+        var (smallList, _) = CrmExports.BulkSalesforce(700, 0, "mrw", planted);
+        (await small.Cli.Run("sync", small.Cli.File("small.csv", System.Text.Encoding.UTF8.GetString(smallList)), "-o", "json")).Ok();
+
+        // Killed once the plan is stored and the upload is being declared: the node knows nothing of it.
+        proxy.HoldIf = (method, path) => method == "POST" && path.EndsWith("/psi/uploads", StringComparison.Ordinal);
+        await using (var killed = big.Cli.Start("sync", big.Cli.File("big.csv", System.Text.Encoding.UTF8.GetString(bigList)), "-o", "json"))
+        {
+            await proxy.Held;
+            await killed.Kill();
+            proxy.Drop();
+        }
+        Assert.Empty(await Uploads(cs, big.Id));
+
+        // Run again without the file: the list the killed run stored, and its plan, are sent once.
+        var resumed = Assert.Single((await big.Cli.Run("sync", "-o", "json")).Ok().Read<List<SyncJson>>());
+        Assert.Equal((40_000, 0, 1_000L), (resumed.Added, resumed.Removed, resumed.Reblinded));
+        var again = Assert.Single((await small.Cli.Run("sync", "-o", "json")).Ok().Read<List<SyncJson>>());
+        Assert.Equal((0, 40_000L), (again.Added, again.Reblinded));
+        var idle = Assert.Single((await big.Cli.Run("sync", "-o", "json")).Ok().Read<List<SyncJson>>());
+        Assert.Equal((0, 0), (idle.Added, idle.Removed));
+
+        await CheckResults(big, small, planted);
+        Assert.Equal((40_000L, 40_000L), await Stored(cs, big.Id));
+        Assert.All(await Uploads(cs, big.Id), u => Assert.True(u.Committed && u.Received == u.Declared));
+        Assert.Equal(40_000, (await Uploads(cs, big.Id)).Sum(u => u.Received));
+    }
+
+    [Fact]
     public async Task A_node_killed_mid_sync_the_client_syncs_against_the_other_node_without_duplicates()
     {
         var cs = await PostgresServer.CreateDatabaseAsync("e2e-failover");

@@ -7,13 +7,29 @@ namespace CoSellNet.Cli.Local;
 /// <summary>One account of my list as the local index keeps it.</summary>
 internal sealed record LocalAccount(string Population, MatchKey Key, string? Name, string? Website, string Source, IReadOnlyDictionary<string, string> Fields);
 
+/// <summary>An account as stored: its key as text, its fields as JSON.</summary>
+internal sealed record AccountRow(string Population, string Key, string? Name, string? Website, string Source, string? Fields);
+
+/// <summary>What an import changes in my list: rows to write, rows to delete, and the list version once they are stored.</summary>
+internal sealed record AccountChanges(List<AccountRow> Upserts, List<(string Population, string Key)> Deletes, long Version)
+{
+    public bool Changed => Upserts.Count > 0 || Deletes.Count > 0;
+}
+
 internal sealed partial class LocalStore
 {
     /// <summary>
     /// Replaces my account list with <paramref name="accounts"/> (one per population and key),
     /// writing only what changed: a re-import of the same export writes nothing.
     /// </summary>
-    public void ReplaceAccounts(IReadOnlyList<LocalAccount> accounts)
+    public void ReplaceAccounts(IReadOnlyList<LocalAccount> accounts) => WriteAccounts(CompareAccounts(accounts));
+
+    /// <summary>
+    /// What replacing my list with <paramref name="accounts"/> changes, and the list version it makes.
+    /// Only reads: the writing (<see cref="WriteAccounts"/>) can go on another connection while a
+    /// sync goes on with the list, and the version is known before it is stored.
+    /// </summary>
+    public AccountChanges CompareAccounts(IReadOnlyList<LocalAccount> accounts)
     {
         var before = new Dictionary<(string Population, string Key), (string? Name, string? Website, string Source, string? Fields)>();
         using (var read = Command("SELECT population, match_key, name, website, source, fields FROM accounts"))
@@ -21,60 +37,72 @@ internal sealed partial class LocalStore
             while (reader.Read())
                 before[(reader.GetString(0), reader.GetString(1))] = (reader.IsDBNull(2) ? null : reader.GetString(2),
                     reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5));
-
-        using var transaction = Begin();
-        using var upsert = Command("""
-            INSERT INTO accounts (population, match_key, name, website, source, fields) VALUES ($p, $k, $n, $w, $s, $f)
-            ON CONFLICT (population, match_key) DO UPDATE SET name = excluded.name, website = excluded.website, source = excluded.source, fields = excluded.fields
-            """, transaction);
-        var p = upsert.Parameters.Add("$p", SqliteType.Text);
-        var k = upsert.Parameters.Add("$k", SqliteType.Text);
-        var n = upsert.Parameters.Add("$n", SqliteType.Text);
-        var w = upsert.Parameters.Add("$w", SqliteType.Text);
-        var s = upsert.Parameters.Add("$s", SqliteType.Text);
-        var f = upsert.Parameters.Add("$f", SqliteType.Text);
-        upsert.Prepare();
-        var changed = false;
-        // Written in the table's key order, so new rows append to the B-tree rather than split pages all over it.
-        var ordered = new (string Population, string Key, LocalAccount Account)[accounts.Count];
-        for (var i = 0; i < ordered.Length; i++) ordered[i] = (accounts[i].Population, accounts[i].Key.ToString(), accounts[i]);
-        Array.Sort(ordered, static (x, y) =>
+        var upserts = new List<AccountRow>(before.Count == 0 ? accounts.Count : 0);
+        foreach (var account in accounts)
         {
-            var byPopulation = string.CompareOrdinal(x.Population, y.Population);
-            return byPopulation != 0 ? byPopulation : string.CompareOrdinal(x.Key, y.Key);
-        });
-        foreach (var (_, key, account) in ordered)
-        {
+            var key = account.Key.ToString();
             var fields = account.Fields.Count == 0 ? null : JsonSerializer.Serialize(account.Fields);
             if (before.Remove((account.Population, key), out var old)
                 && old.Name == account.Name && old.Website == account.Website && old.Source == account.Source && old.Fields == fields)
                 continue;
-            changed = true;
-            p.Value = account.Population;
-            k.Value = key;
-            n.Value = (object?)account.Name ?? DBNull.Value;
-            w.Value = (object?)account.Website ?? DBNull.Value;
-            s.Value = account.Source;
-            f.Value = (object?)fields ?? DBNull.Value;
-            upsert.ExecuteNonQuery();
+            upserts.Add(new AccountRow(account.Population, key, account.Name, account.Website, account.Source, fields));
         }
         // What is left of the rows before was not imported again.
-        if (before.Count > 0)
+        var deletes = before.Keys.ToList();
+        var version = ListVersion();
+        return new AccountChanges(upserts, deletes, upserts.Count > 0 || deletes.Count > 0 ? version + 1 : version);
+    }
+
+    /// <summary>Stores <paramref name="changes"/> and their list version in one transaction (nothing when nothing changed).</summary>
+    public void WriteAccounts(AccountChanges changes)
+    {
+        if (!changes.Changed) return;
+        using var transaction = Begin();
+        if (changes.Upserts.Count > 0)
         {
-            changed = true;
+            using var upsert = Command("""
+                INSERT INTO accounts (population, match_key, name, website, source, fields) VALUES ($p, $k, $n, $w, $s, $f)
+                ON CONFLICT (population, match_key) DO UPDATE SET name = excluded.name, website = excluded.website, source = excluded.source, fields = excluded.fields
+                """, transaction);
+            var p = upsert.Parameters.Add("$p", SqliteType.Text);
+            var k = upsert.Parameters.Add("$k", SqliteType.Text);
+            var n = upsert.Parameters.Add("$n", SqliteType.Text);
+            var w = upsert.Parameters.Add("$w", SqliteType.Text);
+            var s = upsert.Parameters.Add("$s", SqliteType.Text);
+            var f = upsert.Parameters.Add("$f", SqliteType.Text);
+            upsert.Prepare();
+            // Written in the table's key order, so new rows append to the B-tree rather than split pages all over it.
+            var ordered = changes.Upserts.ToArray();
+            Array.Sort(ordered, static (x, y) =>
+            {
+                var byPopulation = string.CompareOrdinal(x.Population, y.Population);
+                return byPopulation != 0 ? byPopulation : string.CompareOrdinal(x.Key, y.Key);
+            });
+            foreach (var row in ordered)
+            {
+                p.Value = row.Population;
+                k.Value = row.Key;
+                n.Value = (object?)row.Name ?? DBNull.Value;
+                w.Value = (object?)row.Website ?? DBNull.Value;
+                s.Value = row.Source;
+                f.Value = (object?)row.Fields ?? DBNull.Value;
+                upsert.ExecuteNonQuery();
+            }
+        }
+        if (changes.Deletes.Count > 0)
+        {
             using var delete = Command("DELETE FROM accounts WHERE population = $p AND match_key = $k", transaction);
             var dp = delete.Parameters.Add("$p", SqliteType.Text);
             var dk = delete.Parameters.Add("$k", SqliteType.Text);
             delete.Prepare();
-            foreach (var (population, key) in before.Keys)
+            foreach (var (population, key) in changes.Deletes)
             {
                 dp.Value = population;
                 dk.Value = key;
                 delete.ExecuteNonQuery();
             }
         }
-        if (changed)
-            Execute("INSERT INTO list_state (id, version) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET version = version + 1", transaction);
+        Execute("INSERT INTO list_state (id, version) VALUES (1, $v) ON CONFLICT (id) DO UPDATE SET version = $v", transaction, ("$v", changes.Version));
         transaction.Commit();
     }
 

@@ -16,11 +16,26 @@ internal enum UploadLayout { Payload, Plan }
 internal sealed record PendingUpload(Guid UploadId, string Partnership, string Counterpart, int Epoch, string Population, UploadKind Kind, int Count, byte[] Payload,
     UploadLayout Layout = UploadLayout.Payload, int ChunkRecords = 0);
 
-/// <summary>A record of mine a node holds in a partnership and epoch.</summary>
-internal sealed record LocalRecord(byte[] RecordId, string Population, string MatchKey, bool Committed);
+/// <summary>A record of mine a node holds (or is being sent) in a partnership and epoch.</summary>
+internal sealed record LocalRecord(byte[] RecordId, string Population, string MatchKey);
 
 internal sealed partial class LocalStore
 {
+    /// <summary>Whether anything of another epoch of a partnership is kept (read only, so a sync can ask while its writes go on elsewhere).</summary>
+    public bool HoldsOtherEpochs(string partnership, int epoch)
+    {
+        using var command = Command("""
+            SELECT EXISTS (SELECT 1 FROM uploads WHERE partnership = $p AND epoch <> $e)
+                OR EXISTS (SELECT 1 FROM records WHERE partnership = $p AND epoch <> $e)
+                OR EXISTS (SELECT 1 FROM reblinded WHERE partnership = $p AND epoch <> $e)
+                OR EXISTS (SELECT 1 FROM sealed_fields WHERE partnership = $p AND epoch <> $e)
+                OR EXISTS (SELECT 1 FROM exchanged WHERE partnership = $p AND epoch <> $e)
+            """);
+        command.Parameters.AddWithValue("$p", partnership);
+        command.Parameters.AddWithValue("$e", epoch);
+        return (long)command.ExecuteScalar()! != 0;
+    }
+
     /// <summary>Forgets records and uploads of other epochs of a partnership: a new epoch starts from nothing.</summary>
     public void ForgetOtherEpochs(string partnership, int epoch)
     {
@@ -70,12 +85,12 @@ internal sealed partial class LocalStore
     /// <summary>The record behind a record id, in any epoch of the partnership it was made for.</summary>
     public LocalRecord? Record(string partnership, int epoch, byte[] recordId)
     {
-        using var command = Command("SELECT population, match_key, committed FROM records WHERE partnership = $p AND epoch = $e AND record_id = $r");
+        using var command = Command("SELECT population, match_key FROM records WHERE partnership = $p AND epoch = $e AND record_id = $r");
         command.Parameters.AddWithValue("$p", partnership);
         command.Parameters.AddWithValue("$e", epoch);
         command.Parameters.AddWithValue("$r", recordId);
         using var reader = command.ExecuteReader();
-        return reader.Read() ? new LocalRecord(recordId, reader.GetString(0), reader.GetString(1), reader.GetInt64(2) != 0) : null;
+        return reader.Read() ? new LocalRecord(recordId, reader.GetString(0), reader.GetString(1)) : null;
     }
 
     /// <summary>Digests of the fields last sealed for each of my records (record id → digest).</summary>
@@ -120,14 +135,15 @@ internal sealed partial class LocalStore
 
     /// <summary>
     /// Records a planned add before its first byte is sent: the plan (record ids in upload order) and
-    /// each record, written once, as being added. From now on its records count as present, so no
-    /// later run adds them twice; a resumed run blinds its chunks again from these rows.
+    /// each record, written once. From now on its records count as present, so no later run adds them
+    /// twice; a resumed run blinds its chunks again from these rows. Committing the add changes none
+    /// of them: a record is being sent for as long as an add whose plan holds it is pending.
     /// </summary>
     public void BeginAdd(PendingUpload upload, ReadOnlySpan<MatchKey> keys)
     {
         using var transaction = Begin();
         InsertUpload(upload, transaction);
-        using var add = Command("INSERT OR IGNORE INTO records (partnership, epoch, record_id, population, match_key, committed) VALUES ($p, $e, $r, $pop, $k, 0)", transaction);
+        using var add = Command("INSERT OR IGNORE INTO records (partnership, epoch, record_id, population, match_key) VALUES ($p, $e, $r, $pop, $k)", transaction);
         add.Parameters.AddWithValue("$p", upload.Partnership);
         add.Parameters.AddWithValue("$e", upload.Epoch);
         add.Parameters.AddWithValue("$pop", upload.Population);
@@ -152,7 +168,11 @@ internal sealed partial class LocalStore
     /// <summary>The match keys of a planned add, in its plan's order, from the records it wrote when it began.</summary>
     public MatchKey[] PlannedKeys(PendingUpload upload)
     {
-        using var command = Command("SELECT record_id, match_key FROM records WHERE partnership = $p AND epoch = $e AND population = $pop AND committed = 0");
+        // One scan of the population's records (the plan's and those committed before), keeping the
+        // plan's: cheaper than a lookup per planned record, and resuming is rare.
+        var planned = new HashSet<UInt128>(upload.Count);
+        for (var i = 0; i < upload.Count; i++) planned.Add(RecordIds.Of(upload.Payload.AsSpan(i * RecordIds.Size, RecordIds.Size)));
+        using var command = Command("SELECT record_id, match_key FROM records WHERE partnership = $p AND epoch = $e AND population = $pop");
         command.Parameters.AddWithValue("$p", upload.Partnership);
         command.Parameters.AddWithValue("$e", upload.Epoch);
         command.Parameters.AddWithValue("$pop", upload.Population);
@@ -162,7 +182,8 @@ internal sealed partial class LocalStore
             while (reader.Read())
             {
                 reader.GetBytes(0, 0, id, 0, RecordIds.Size);
-                byId[RecordIds.Of(id)] = reader.GetString(1);
+                var recordId = RecordIds.Of(id);
+                if (planned.Contains(recordId)) byId[recordId] = reader.GetString(1);
             }
         var keys = new MatchKey[upload.Count];
         for (var i = 0; i < keys.Length; i++)
@@ -178,17 +199,15 @@ internal sealed partial class LocalStore
             ("$pop", upload.Population), ("$k", upload.Kind.ToString()), ("$n", upload.Count), ("$b", upload.Payload), ("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
             ("$l", upload.Layout == UploadLayout.Plan ? "plan" : "payload"), ("$cr", upload.ChunkRecords));
 
-    /// <summary>Applies a committed upload: its adds become committed records, its removes go (with what was sealed for them), its fields count as sealed.</summary>
+    /// <summary>
+    /// Applies a committed upload: its removes go (with what was sealed for them), its fields count as
+    /// sealed; an add's records are in place since it began, and its pending upload is all that goes.
+    /// </summary>
     public void CompleteUpload(PendingUpload upload)
     {
         using var transaction = Begin();
         var id = ("$u", (object?)upload.UploadId.ToString());
-        // An add's records are the uncommitted ones of its population: a sync finishes the add
-        // pending for a population before it starts another, so there is at most one at a time.
-        if (upload.Kind == UploadKind.Add)
-            Execute("UPDATE records SET committed = 1 WHERE partnership = $p AND epoch = $e AND population = $pop AND committed = 0",
-                transaction, ("$p", upload.Partnership), ("$e", upload.Epoch), ("$pop", upload.Population));
-        else if (upload.Kind == UploadKind.Remove)
+        if (upload.Kind == UploadKind.Remove)
         {
             Execute("DELETE FROM records WHERE partnership = $p AND epoch = $e AND record_id IN (SELECT record_id FROM upload_records WHERE upload_id = $u)",
                 transaction, ("$p", upload.Partnership), ("$e", upload.Epoch), id);
@@ -196,7 +215,7 @@ internal sealed partial class LocalStore
             Execute("DELETE FROM sealed_fields WHERE partnership = $p AND epoch = $e AND record_id IN (SELECT record_id FROM upload_records WHERE upload_id = $u)",
                 transaction, ("$p", upload.Partnership), ("$e", upload.Epoch), id);
         }
-        else
+        else if (upload.Kind == UploadKind.Fields)
             Execute("INSERT OR REPLACE INTO sealed_fields (partnership, epoch, record_id, digest) SELECT $p, $e, record_id, match_key FROM upload_records WHERE upload_id = $u",
                 transaction, ("$p", upload.Partnership), ("$e", upload.Epoch), id);
         Execute("DELETE FROM upload_records WHERE upload_id = $u", transaction, id);

@@ -12,8 +12,9 @@ namespace CoSellNet.Cli.Local;
 internal sealed partial class LocalStore : IDisposable
 {
     private readonly SqliteConnection connection;
+    private readonly string path;
 
-    private LocalStore(SqliteConnection connection) => this.connection = connection;
+    private LocalStore(SqliteConnection connection, string path) => (this.connection, this.path) = (connection, path);
 
     public static LocalStore Open(string path)
     {
@@ -27,27 +28,64 @@ internal sealed partial class LocalStore : IDisposable
             File.Create(path, 0, FileOptions.None).Dispose();
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        LocalStore? store = null;
         try
         {
-            connection.Open();
-            var store = new LocalStore(connection);
+            store = Connect(path);
             store.Execute(Schema);
             store.Migrate();
             return store;
         }
         catch (SqliteException e)
         {
-            connection.Dispose();
+            store?.Dispose();
             throw new CliException($"The local account index {path} could not be opened: {e.Message}", ExitCodes.Error);
         }
     }
 
-    private const string Schema = """
+    /// <summary>
+    /// A second connection to this index, for writes made on another thread while this one goes on
+    /// reading (WAL: readers never wait for the writer). SQLite allows one writer at a time, so a
+    /// sync makes its writes on one connection, in order (<see cref="StoreWriter"/>).
+    /// </summary>
+    public LocalStore OpenAnother()
+    {
+        try
+        {
+            return Connect(path);
+        }
+        catch (SqliteException e)
+        {
+            throw new CliException($"The local account index {path} could not be opened: {e.Message}", ExitCodes.Error);
+        }
+    }
+
+    private static LocalStore Connect(string path)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        try
+        {
+            connection.Open();
+            var store = new LocalStore(connection, path);
+            store.Execute(Pragmas);
+            return store;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    // Per connection (journal_mode is kept in the file, the others are not).
+    private const string Pragmas = """
         PRAGMA journal_mode = WAL;
         PRAGMA synchronous = NORMAL;
         PRAGMA cache_size = -32768; -- 32 MiB rather than 2: a list of 1,000,000 accounts stays cached while it is written
         PRAGMA temp_store = MEMORY;
+        """;
+
+    private const string Schema = """
         CREATE TABLE IF NOT EXISTS accounts (
             population TEXT NOT NULL,
             match_key  TEXT NOT NULL,            -- MatchKey.ToString(): d:acme.com or n:acme
@@ -57,14 +95,14 @@ internal sealed partial class LocalStore : IDisposable
             fields     TEXT,                     -- JSON object of the columns chosen to share
             PRIMARY KEY (population, match_key)
         ) WITHOUT ROWID;
-        -- Records of mine that a node holds (committed) or is being sent (upload_id of a pending add).
+        -- Records of mine that a node holds, or that are being sent: those in the plan of a pending add
+        -- (uploads), written once when the add begins and left as they are when it commits.
         CREATE TABLE IF NOT EXISTS records (
             partnership TEXT NOT NULL,
             epoch       INTEGER NOT NULL,
             record_id   BLOB NOT NULL,
             population  TEXT NOT NULL,
             match_key   TEXT NOT NULL,
-            committed   INTEGER NOT NULL,
             PRIMARY KEY (partnership, epoch, record_id)
         ) WITHOUT ROWID;
         -- Uploads started and not yet committed, so a resumed run sends the same chunks. Layout
@@ -124,16 +162,33 @@ internal sealed partial class LocalStore : IDisposable
 
     /// <summary>
     /// Brings a store made by an earlier version up to this schema without losing anything: its
-    /// pending uploads keep layout 'payload' and are sent from their stored bytes as before.
+    /// pending uploads keep layout 'payload' and are sent from their stored bytes as before; its
+    /// records lose the committed flag (a record is being sent while its add is pending, which the
+    /// uploads say), whose whole-table update at each commit cost seconds at 1,000,000 records.
     /// </summary>
     private void Migrate()
     {
-        using var probe = Command("SELECT count(*) FROM pragma_table_info('uploads') WHERE name = 'layout'");
-        if ((long)probe.ExecuteScalar()! > 0) return;
-        using var transaction = Begin();
-        Execute("ALTER TABLE uploads ADD COLUMN layout TEXT NOT NULL DEFAULT 'payload'", transaction);
-        Execute("ALTER TABLE uploads ADD COLUMN chunk_records INTEGER NOT NULL DEFAULT 0", transaction);
-        transaction.Commit();
+        if (!HasColumn("uploads", "layout"))
+        {
+            using var transaction = Begin();
+            Execute("ALTER TABLE uploads ADD COLUMN layout TEXT NOT NULL DEFAULT 'payload'", transaction);
+            Execute("ALTER TABLE uploads ADD COLUMN chunk_records INTEGER NOT NULL DEFAULT 0", transaction);
+            transaction.Commit();
+        }
+        if (HasColumn("records", "committed"))
+        {
+            using var transaction = Begin();
+            Execute("ALTER TABLE records DROP COLUMN committed", transaction);
+            transaction.Commit();
+        }
+    }
+
+    private bool HasColumn(string table, string column)
+    {
+        using var probe = Command("SELECT count(*) FROM pragma_table_info($t) WHERE name = $c");
+        probe.Parameters.AddWithValue("$t", table);
+        probe.Parameters.AddWithValue("$c", column);
+        return (long)probe.ExecuteScalar()! > 0;
     }
 
     public SqliteTransaction Begin() => connection.BeginTransaction();

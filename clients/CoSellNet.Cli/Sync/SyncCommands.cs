@@ -59,7 +59,15 @@ internal static class SyncCommands
             var partnerFiles = new PartnerFiles(ctx);
             using var secret = partnerFiles.LoadSecret();
             using var store = partnerFiles.OpenIndex();
-            IReadOnlyList<Local.LocalAccount>? imported = null;
+            // Every write of this sync, in order, on a second connection: the list is stored while
+            // the partnerships' records are compared and blinded (see StoreWriter).
+            await using var writes = new Local.StoreWriter(store);
+            var client = ctx.Client();
+            // The partnerships are listed while the files are read: the first request's set-up
+            // (connection, JSON) runs on the other core, not between the import and the first
+            // blinding. Unobserved if the import fails, which is then the error reported.
+            var listing = Task.Run(() => ListPartnerships(client, ctx.Cancellation));
+            ImportedList? imported = null;
             if (paths.Length > 0)
             {
                 var options = new AccountReadOptions
@@ -83,19 +91,20 @@ internal static class SyncCommands
                     throw new CliException(
                         $"The files give no account with a usable match key, so my list would become empty and everything uploaded to partners would be removed ({store.AccountCount():N0} accounts now). " +
                         "Nothing was changed. Check the files and --map; if you do mean to empty the list, add --allow-empty.", ExitCodes.Usage);
-                store.ReplaceAccounts(result.Accounts);
-                imported = result.Accounts;
+                var changes = store.CompareAccounts(result.Accounts);
+                // Awaited through the writes after it (MarkExchanged, every plan) and at the end.
+                _ = writes.Write(s => s.WriteAccounts(changes));
+                imported = new ImportedList(result.Accounts, changes.Version);
                 ctx.Note($"My list: {result.Accounts.Count:N0} accounts in {Populations(result.Accounts)}.");
             }
             else if (store.AccountCount() == 0)
                 throw new CliException("No account list yet: give the CRM exports to import, e.g. 'cosell sync accounts.csv'.");
 
-            var client = ctx.Client();
-            var engine = new SyncEngine(client, store, secret, ctx.Environment.Error, ctx.Environment.Interactive, ctx.Get(maxReblind), imported);
+            var engine = new SyncEngine(client, store, writes, secret, ctx.Environment.Error, ctx.Environment.Interactive, ctx.Get(maxReblind), imported);
             var only = ctx.Get(partner);
             var results = new List<PartnershipSync>();
             var exitCode = ExitCodes.Ok;
-            await foreach (var partnership in client.ListAllPartnershipsAsync(ctx.Cancellation))
+            foreach (var partnership in await listing)
             {
                 if (only is not null && partnership.Theirs.PartnerId != only) continue;
                 try
@@ -112,12 +121,21 @@ internal static class SyncCommands
                     results.Add(new PartnershipSync(partnership.Theirs.PartnerId, partnership.Theirs.PartnerName, partnership.Epoch, 0, 0, 0, 0, null, "failed: see the error above"));
                 }
             }
+            // The list is stored even when no partnership needed it (a failure here is the run's).
+            await writes.Flush();
             if (only is not null && results.Count == 0)
                 throw new CliException($"You have no partnership with '{only}'. See 'cosell partnerships list'.", ExitCodes.NotFound);
             ctx.Output.WriteList(results, Summary, "No partnerships to sync. Propose one with 'cosell partnerships propose <partner-id>'.");
             return exitCode;
         });
         return command;
+    }
+
+    private static async Task<List<PartnershipView>> ListPartnerships(CoSellNet.Client.CoSellNetClient client, CancellationToken ct)
+    {
+        var list = new List<PartnershipView>();
+        await foreach (var partnership in client.ListAllPartnershipsAsync(ct)) list.Add(partnership);
+        return list;
     }
 
     private static string Populations(List<Local.LocalAccount> accounts)

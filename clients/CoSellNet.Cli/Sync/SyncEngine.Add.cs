@@ -1,5 +1,7 @@
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using System.Threading.Channels;
 using CoSellNet.Cli.Local;
 using CoSellNet.Crypto;
 using CoSellNet.Protocol;
@@ -9,8 +11,9 @@ namespace CoSellNet.Cli.Sync;
 /// <summary>
 /// Adds: the records go in a uniformly random order drawn with a CSPRNG (so the order of the
 /// upload says nothing about my list or my export), are planned locally once, and are blinded
-/// chunk by chunk on all cores while the previous chunk is on its way, so that the node's and
-/// PostgreSQL's work runs under the crypto rather than after it.
+/// chunk by chunk on all cores from the moment they are known: while the accounts and the plan are
+/// written, and ahead of the chunks on their way, so that the writes, the node's and PostgreSQL's
+/// work run under the crypto rather than before or after it.
 /// </summary>
 internal sealed partial class SyncEngine
 {
@@ -21,9 +24,16 @@ internal sealed partial class SyncEngine
     /// </summary>
     private const int AddChunkRecords = 16_384;
 
+    /// <summary>
+    /// Blinded chunks kept ready ahead of the one being sent, at most: the first chunks are blinded
+    /// while the accounts and the plan are written (the sends wait for the plan), so the blinding
+    /// runs ahead by as much as those writes take; 64 MiB (85 chunks: a list of 1,400,000) bounds it.
+    /// </summary>
+    private const int MaxChunksAhead = (64 << 20) / (AddChunkRecords * 48);
+
     private async Task Add(PartnershipView partnership, string population, List<(UInt128 Id, MatchKey Key)> records)
     {
-        RandomNumberGenerator.Shuffle(CollectionsMarshal.AsSpan(records));
+        Shuffle(CollectionsMarshal.AsSpan(records));
         var ids = new byte[records.Count * RecordIds.Size];
         var keys = new MatchKey[records.Count];
         for (var i = 0; i < keys.Length; i++)
@@ -33,77 +43,151 @@ internal sealed partial class SyncEngine
         }
         var upload = new PendingUpload(Guid.NewGuid(), partnership.Id, partnership.Theirs.PartnerId, partnership.Epoch, population, UploadKind.Add,
             records.Count, ids, UploadLayout.Plan, AddChunkRecords);
-        using var blinder = new ChunkBlinder(secret.DerivePsiKey(upload.Partnership, upload.Epoch), upload, keys);
-        // The first chunk is blinded while the plan is written and the upload declared.
-        var first = blinder.Blind(0);
-        try
+        // Blinding starts now, on the pool's threads, while the writer stores the plan (after the
+        // accounts, if this run imported them); nothing is sent before the plan is durable.
+        await using var blinder = new ChunkBlinder(secret.DerivePsiKey(upload.Partnership, upload.Epoch), upload, keys, from: 0);
+        var planned = writes.Write(s => s.BeginAdd(upload, keys));
+        await SendPlanned(upload, blinder, planned, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Puts <paramref name="items"/> in a uniformly random order drawn with the CSPRNG: Fisher–Yates,
+    /// each index from 32 random bits by Lemire's multiply-and-reject (no bias). The bits are drawn a
+    /// buffer at a time: <see cref="RandomNumberGenerator.Shuffle{T}(Span{T})"/> asks the system's
+    /// generator once per item, which cost ~3–6 µs an item (0.6 s of one core at 100,000 records,
+    /// before the first chunk could be blinded).
+    /// </summary>
+    internal static void Shuffle<T>(Span<T> items)
+    {
+        Span<uint> random = stackalloc uint[1024];
+        var used = random.Length;
+        for (var i = items.Length - 1; i > 0; i--)
         {
-            store.BeginAdd(upload, keys);
+            var bound = (uint)(i + 1);
+            var product = (ulong)Next(random, ref used) * bound;
+            if ((uint)product < bound)
+            {
+                var threshold = (0u - bound) % bound; // 2^32 mod bound: the low parts that would favour some indexes
+                while ((uint)product < threshold) product = (ulong)Next(random, ref used) * bound;
+            }
+            var j = (int)(product >> 32);
+            (items[i], items[j]) = (items[j], items[i]);
         }
-        catch
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(random));
+
+        static uint Next(Span<uint> random, ref int used)
         {
-            await ((Task)first).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            throw;
+            if (used == random.Length)
+            {
+                RandomNumberGenerator.Fill(MemoryMarshal.AsBytes(random));
+                used = 0;
+            }
+            return random[used++];
         }
-        await SendPlanned(upload, blinder, first, CancellationToken.None);
     }
 
     /// <summary>Resumes a planned add an earlier run left in flight, blinding its chunks again from its plan.</summary>
     private async Task SendPlanned(PendingUpload upload, MatchKey[] keys, CancellationToken ct)
     {
-        using var blinder = new ChunkBlinder(secret.DerivePsiKey(upload.Partnership, upload.Epoch), upload, keys);
-        await SendPlanned(upload, blinder, first: null, ct);
+        await using var blinder = new ChunkBlinder(secret.DerivePsiKey(upload.Partnership, upload.Epoch), upload, keys, from: null);
+        await SendPlanned(upload, blinder, Task.CompletedTask, ct);
     }
 
     /// <summary>
-    /// Sends a planned add from the chunk the node expects next, blinding chunk k + 1 while chunk k is
-    /// sent, then commits it and applies it locally. <paramref name="first"/> is chunk 0 if already under way.
+    /// Sends a planned add from the chunk the node expects next, once <paramref name="planned"/> (the
+    /// plan's write) is done, taking each chunk from <paramref name="blinder"/> as it is blinded, then
+    /// commits it and applies it locally.
     /// </summary>
-    private async Task SendPlanned(PendingUpload upload, ChunkBlinder blinder, Task<byte[]>? first, CancellationToken ct)
+    private async Task SendPlanned(PendingUpload upload, ChunkBlinder blinder, Task planned, CancellationToken ct)
     {
-        Task<byte[]>? next = null;
-        try
+        await planned;
+        var view = await client.StartUploadAsync(upload.Counterpart, new StartUpload(upload.UploadId, upload.Population, upload.Kind, upload.Count), ct);
+        if (!view.Committed)
         {
-            var view = await client.StartUploadAsync(upload.Counterpart, new StartUpload(upload.UploadId, upload.Population, upload.Kind, upload.Count), ct);
-            if (!view.Committed)
+            var progress = new Progress(error, interactive, $"Uploading add {upload.Population}", upload.Count);
+            progress.Begin();
+            progress.Advance(view.ReceivedCount);
+            blinder.StartAt(view.NextChunk);
+            for (var chunk = view.NextChunk; chunk < blinder.Chunks; chunk++)
             {
-                var progress = new Progress(error, interactive, $"Uploading add {upload.Population}", upload.Count);
-                progress.Begin();
-                progress.Advance(view.ReceivedCount);
-                if (view.NextChunk < blinder.Chunks)
-                    next = view.NextChunk == 0 && first is not null ? first : blinder.Blind(view.NextChunk);
-                for (var chunk = view.NextChunk; chunk < blinder.Chunks; chunk++)
-                {
-                    var body = await next!;
-                    next = chunk + 1 < blinder.Chunks ? blinder.Blind(chunk + 1) : null;
-                    await client.PutChunkAsync(upload.Counterpart, upload.UploadId, chunk, body, ct);
-                    progress.Advance(body.Length / PsiFormat.RecordSize(UploadKind.Add));
-                }
-                await client.CommitUploadAsync(upload.Counterpart, upload.UploadId, ct);
+                var body = await blinder.Take(chunk, ct);
+                await client.PutChunkAsync(upload.Counterpart, upload.UploadId, chunk, body, ct);
+                progress.Advance(body.Length / PsiFormat.RecordSize(UploadKind.Add));
             }
-            store.CompleteUpload(upload);
+            await client.CommitUploadAsync(upload.Counterpart, upload.UploadId, ct);
         }
-        finally
-        {
-            // Blinding under way when a send fails must end before its key is zeroed.
-            if (next is not null) await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            if (first is not null) await ((Task)first).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
+        await writes.Write(s => s.CompleteUpload(upload));
     }
 
-    /// <summary>Chunk k of a planned add: record id ‖ a·H(key) for plan entries [k·n, (k+1)·n), blinded on all cores.</summary>
-    private sealed class ChunkBlinder(PsiKey key, PendingUpload upload, MatchKey[] keys) : IDisposable
+    /// <summary>
+    /// Blinds a planned add's chunks in order, one after another on all cores, up to
+    /// <see cref="MaxChunksAhead"/> ahead of the sends. Chunk k: record id ‖ a·H(key) for plan entries
+    /// [k·n, (k+1)·n). Disposing stops it and waits for the chunk under way before the key is zeroed.
+    /// </summary>
+    private sealed class ChunkBlinder : IAsyncDisposable
     {
-        private readonly int perChunk = upload.ChunkRecords;
+        private readonly PsiKey key;
+        private readonly PendingUpload upload;
+        private readonly MatchKey[] keys;
+        private readonly Channel<(int Chunk, byte[] Body)> ready =
+            Channel.CreateBounded<(int, byte[])>(new BoundedChannelOptions(MaxChunksAhead) { SingleReader = true, SingleWriter = true });
+        private readonly CancellationTokenSource stop = new();
+        private Task? blinding;
 
-        public int Chunks => (upload.Count + perChunk - 1) / perChunk;
+        /// <param name="from">The chunk to start blinding at now, or null to wait for <see cref="StartAt"/>.</param>
+        public ChunkBlinder(PsiKey key, PendingUpload upload, MatchKey[] keys, int? from)
+        {
+            (this.key, this.upload, this.keys) = (key, upload, keys);
+            if (from is { } chunk) StartAt(chunk);
+        }
 
-        public Task<byte[]> Blind(int chunk) => Task.Run(() => Build(chunk));
+        public int Chunks => (upload.Count + upload.ChunkRecords - 1) / upload.ChunkRecords;
+
+        /// <summary>Starts blinding at <paramref name="chunk"/>, unless it was started already (then <see cref="Take"/> skips what comes before).</summary>
+        public void StartAt(int chunk) => blinding ??= Task.Run(() => Blind(chunk, stop.Token));
+
+        /// <summary>Chunk <paramref name="chunk"/>, once blinded; the chunks before it that are not taken are dropped.</summary>
+        public async Task<byte[]> Take(int chunk, CancellationToken ct)
+        {
+            while (true)
+            {
+                (int Chunk, byte[] Body) item;
+                try
+                {
+                    item = await ready.Reader.ReadAsync(ct);
+                }
+                catch (ChannelClosedException e) when (e.InnerException is { } failure)
+                {
+                    ExceptionDispatchInfo.Throw(failure); // the blinding's own error, not the channel's
+                    throw;
+                }
+                var (next, body) = item;
+                if (next == chunk) return body;
+                if (next > chunk) throw new InvalidOperationException($"Chunk {chunk} was asked for after chunk {next} had been blinded.");
+            }
+        }
+
+        private async Task Blind(int from, CancellationToken ct)
+        {
+            try
+            {
+                for (var chunk = from; chunk < Chunks; chunk++)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    await ready.Writer.WriteAsync((chunk, Build(chunk)), ct);
+                }
+                ready.Writer.TryComplete();
+            }
+            catch (Exception e)
+            {
+                ready.Writer.TryComplete(e);
+            }
+        }
 
         private byte[] Build(int chunk)
         {
-            var from = chunk * perChunk;
-            var count = Math.Min(perChunk, upload.Count - from);
+            var from = chunk * upload.ChunkRecords;
+            var count = Math.Min(upload.ChunkRecords, upload.Count - from);
             var points = new byte[count * PsiKey.PointSize];
             key.Blind(new ArraySegment<MatchKey>(keys, from, count), points);
             var size = PsiFormat.RecordSize(UploadKind.Add);
@@ -116,6 +200,13 @@ internal sealed partial class SyncEngine
             return body;
         }
 
-        public void Dispose() => key.Dispose();
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync();
+            // Blinding under way must end before its key is zeroed.
+            if (blinding is not null) await blinding.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            stop.Dispose();
+            key.Dispose();
+        }
     }
 }

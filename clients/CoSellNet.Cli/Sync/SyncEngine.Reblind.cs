@@ -65,7 +65,7 @@ internal sealed partial class SyncEngine
                 // count as re-blinded, against the cap too. The next task covers what is left.
                 Superseded(partnership, task, ref superseded);
             }
-            store.AddReblinded(partnership.Id, partnership.Epoch, task.Count);
+            await writes.Write(s => s.AddReblinded(partnership.Id, partnership.Epoch, task.Count));
             new Progress(error, interactive, $"Re-blinding for {partnership.Theirs.PartnerName}", task.Count).Advance(task.Count);
             total += task.Count;
         }

@@ -8,6 +8,9 @@ using CoSellNet.Protocol;
 
 namespace CoSellNet.Cli.Sync;
 
+/// <summary>A list imported by this run, and the list version it makes once the run's writer has stored it.</summary>
+internal sealed record ImportedList(IReadOnlyList<LocalAccount> Accounts, long Version);
+
 /// <summary>What one sync did in one partnership.</summary>
 internal sealed record PartnershipSync(string Counterpart, string CounterpartName, int Epoch, int Added, int Removed, int FieldsSealed, long Reblinded, PsiStatus? Status, string? Note);
 
@@ -16,14 +19,15 @@ internal sealed record PartnershipSync(string Counterpart, string CounterpartNam
 /// in my list since the last sync (in a random order, blinded with this partnership's key chunk by
 /// chunk while the previous chunk is sent), then re-blind the counterpart's new points into tags.
 /// Every step is recorded locally before it is sent, so a run that is killed at any point continues
-/// on the next run without duplicating.
+/// on the next run without duplicating. <paramref name="store"/> is only read; every write goes
+/// through <paramref name="writes"/>, in order, and is awaited where it must be durable first.
 /// </summary>
-/// <param name="imported">The list imported by this run, or null to use the one the local index holds.</param>
-internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore store, MasterSecret secret, TextWriter error, bool interactive, long maxReblind,
-    IReadOnlyList<LocalAccount>? imported)
+/// <param name="imported">The list imported by this run (its write queued on <paramref name="writes"/>), or null to use the one the local index holds.</param>
+internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore store, StoreWriter writes, MasterSecret secret, TextWriter error, bool interactive, long maxReblind,
+    ImportedList? imported)
 {
     private const int MaxChunkBytes = 4 << 20;
-    private IReadOnlyList<LocalAccount>? accounts = imported;
+    private IReadOnlyList<LocalAccount>? accounts = imported?.Accounts;
 
     // Read once per run, whichever partnerships need it.
     private IReadOnlyList<LocalAccount> Accounts() => accounts ??= store.Accounts();
@@ -39,7 +43,8 @@ internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore stor
         if (partnership.Mine.Paused || partnership.Theirs.Paused)
             return Result(note: "skipped: the partnership is paused");
 
-        store.ForgetOtherEpochs(partnership.Id, partnership.Epoch);
+        if (store.HoldsOtherEpochs(partnership.Id, partnership.Epoch))
+            await writes.Write(s => s.ForgetOtherEpochs(partnership.Id, partnership.Epoch));
         // Uploads an earlier run started and did not finish count as this run's: it is the one that completed them.
         int added = 0, removed = 0, sealedCount = 0;
         foreach (var pending in store.PendingUploads(partnership.Id))
@@ -62,13 +67,14 @@ internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore stor
         else
         {
             // Nothing to compare when neither my list nor my rules changed since the last complete exchange.
-            var listVersion = store.ListVersion();
+            var listVersion = imported?.Version ?? store.ListVersion();
             var rules = RulesSignature(partnership);
             if (!store.Exchanged(partnership.Id, partnership.Epoch, listVersion, rules))
             {
                 var (newlyAdded, newlyRemoved, newlySealed, complete) = await Exchange(partnership, ct);
                 (added, removed, sealedCount) = (added + newlyAdded, removed + newlyRemoved, sealedCount + newlySealed);
-                if (complete) store.MarkExchanged(partnership.Id, partnership.Epoch, listVersion, rules);
+                // After the list's own write, as every write is: never a version that is not stored.
+                if (complete) await writes.Write(s => s.MarkExchanged(partnership.Id, partnership.Epoch, listVersion, rules));
             }
         }
 
@@ -93,16 +99,13 @@ internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore stor
         var shared = new Dictionary<string, SharingLevel>(StringComparer.Ordinal);
         foreach (var rule in partnership.Mine.Rules)
             if (rule.Level >= SharingLevel.Counts) shared[rule.Population] = rule.Level;
-        using var recordIds = secret.DeriveRecordIdKey(partnership.Id, partnership.Epoch);
         var list = Accounts();
-        var desired = new Dictionary<UInt128, LocalAccount>(list.Count);
-        Span<byte> id = stackalloc byte[RecordIds.Size];
+        var sharedAccounts = new List<LocalAccount>(list.Count);
         foreach (var account in list)
-        {
-            if (!shared.ContainsKey(account.Population)) continue;
-            recordIds.Compute(account.Population, account.Key, id);
-            desired[RecordIds.Of(id)] = account;
-        }
+            if (shared.ContainsKey(account.Population)) sharedAccounts.Add(account);
+        var recordIds = ComputeRecordIds(partnership, sharedAccounts);
+        var desired = new Dictionary<UInt128, LocalAccount>(sharedAccounts.Count);
+        for (var i = 0; i < recordIds.Length; i++) desired[recordIds[i]] = sharedAccounts[i];
         var existing = store.RecordPopulations(partnership.Id, partnership.Epoch);
 
         var removes = new Dictionary<string, List<UInt128>>(StringComparer.Ordinal);
@@ -161,6 +164,35 @@ internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore stor
         return (added, removed, sealedCount, true);
     }
 
+    /// <summary>
+    /// The record id of each account, on all cores: a key (and so an HMAC context) per slice of the
+    /// list, since one context serves one thread at a time.
+    /// </summary>
+    private UInt128[] ComputeRecordIds(PartnershipView partnership, List<LocalAccount> list)
+    {
+        var ids = new UInt128[list.Count];
+        var slices = list.Count < 4_096 ? 1 : Environment.ProcessorCount;
+        var keys = new RecordIdKey[slices];
+        try
+        {
+            for (var i = 0; i < slices; i++) keys[i] = secret.DeriveRecordIdKey(partnership.Id, partnership.Epoch);
+            Parallel.For(0, slices, slice =>
+            {
+                Span<byte> id = stackalloc byte[RecordIds.Size];
+                for (int i = (int)((long)list.Count * slice / slices), end = (int)((long)list.Count * (slice + 1) / slices); i < end; i++)
+                {
+                    keys[slice].Compute(list[i].Population, list[i].Key, id);
+                    ids[i] = RecordIds.Of(id);
+                }
+            });
+        }
+        finally
+        {
+            foreach (var key in keys) key?.Dispose();
+        }
+        return ids;
+    }
+
     /// <summary>An account's shared fields as sealed: a JSON object, keys in ordinal order, so the same fields give the same bytes.</summary>
     private static byte[] FieldsJson(LocalAccount account) =>
         JsonSerializer.SerializeToUtf8Bytes(new SortedDictionary<string, string>(account.Fields.ToDictionary(), StringComparer.Ordinal));
@@ -211,7 +243,7 @@ internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore stor
     private async Task Start(PartnershipView partnership, string population, UploadKind kind, int count, byte[] payload, IReadOnlyList<(UInt128, string)> records)
     {
         var pending = new PendingUpload(Guid.NewGuid(), partnership.Id, partnership.Theirs.PartnerId, partnership.Epoch, population, kind, count, payload);
-        store.BeginUpload(pending, records);
+        await writes.Write(s => s.BeginUpload(pending, records));
         await Send(pending, CancellationToken.None);
     }
 
@@ -231,7 +263,7 @@ internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore stor
             }
             await client.CommitUploadAsync(upload.Counterpart, upload.UploadId, ct);
         }
-        store.CompleteUpload(upload);
+        await writes.Write(s => s.CompleteUpload(upload));
     }
 
     /// <summary>Splits a payload into chunks of at most 65,536 records and 4 MiB, the same way every time.</summary>

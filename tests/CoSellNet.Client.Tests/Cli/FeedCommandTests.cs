@@ -95,7 +95,7 @@ public sealed class FeedCommandTests
                 new LocalAccount("customers", MatchKey.Parse("d:initech.com"), "Initech", null, "crm.csv:4", new Dictionary<string, string>()),
             ]);
             foreach (var (id, population, key) in new[] { (known, "customers", "d:acme.com"), (other, "prospects", "d:globex.com"), (gone, "customers", "d:initech.com") })
-                index.Execute("INSERT INTO records (partnership, epoch, record_id, population, match_key, committed) VALUES ($p, 1, $r, $pop, $k, 1)", null,
+                index.Execute("INSERT INTO records (partnership, epoch, record_id, population, match_key) VALUES ($p, 1, $r, $pop, $k)", null,
                     ("$p", partnership), ("$r", Convert.FromHexString(id)), ("$pop", population), ("$k", key));
         }
 

@@ -59,7 +59,7 @@ public sealed class LocalStoreTests : IDisposable
     }
 
     [Fact]
-    public void A_planned_add_writes_each_record_once_gives_its_keys_back_in_plan_order_and_commits()
+    public void A_planned_add_writes_each_record_once_gives_its_keys_back_in_plan_order_and_commits_without_touching_them()
     {
         using var store = LocalStore.Open(PathOf);
         var keys = new[] { MatchKey.Parse("d:umbrella.com"), MatchKey.Parse("d:acme.com"), MatchKey.Parse("d:globex.com") };
@@ -76,12 +76,13 @@ public sealed class LocalStoreTests : IDisposable
         Assert.Equal(ids, pending.Payload);
         Assert.Equal(keys, store.PlannedKeys(pending));
         Assert.Equal(3, store.RecordPopulations("p1", 1).Count);
-        Assert.False(store.Record("p1", 1, ids[..RecordIds.Size])!.Committed);
+        var planned = TotalChanges(store);
 
         store.CompleteUpload(pending);
 
+        Assert.Equal(planned + 1, TotalChanges(store)); // the upload's row goes; its records stay as they are
         Assert.Empty(store.PendingUploads("p1"));
-        Assert.True(store.Record("p1", 1, ids[..RecordIds.Size])!.Committed);
+        Assert.Equal(3, store.RecordPopulations("p1", 1).Count);
         Assert.Equal("d:umbrella.com", store.Record("p1", 1, ids[..RecordIds.Size])!.MatchKey);
     }
 
@@ -92,7 +93,7 @@ public sealed class LocalStoreTests : IDisposable
         store.ReplaceAccounts([Account("d:acme.com", "Acme"), Account("d:globex.com")]);
         byte[] Id(byte b) => Enumerable.Repeat(b, RecordIds.Size).ToArray();
         foreach (var (id, key) in new[] { (Id(1), "d:acme.com"), (Id(2), "d:globex.com"), (Id(3), "d:gone.com") })
-            store.Execute("INSERT INTO records (partnership, epoch, record_id, population, match_key, committed) VALUES ('p1', 1, $r, 'customers', $k, 1)", null, ("$r", id), ("$k", key));
+            store.Execute("INSERT INTO records (partnership, epoch, record_id, population, match_key) VALUES ('p1', 1, $r, 'customers', $k)", null, ("$r", id), ("$k", key));
 
         var found = store.AccountsOf("p1", 1, new[] { Id(1), Id(2), Id(3), Id(4), Id(1) }.SelectMany(b => b).ToArray());
 
@@ -128,6 +129,72 @@ public sealed class LocalStoreTests : IDisposable
         var pending = Assert.Single(store.PendingUploads("p1"));
         Assert.Equal((UploadLayout.Payload, UploadKind.Add, 1), (pending.Layout, pending.Kind, pending.Count));
         Assert.Equal(payload, pending.Payload);
+    }
+
+    [Fact]
+    public void A_store_whose_records_have_a_committed_flag_loses_it_and_resumes_its_planned_add()
+    {
+        Directory.CreateDirectory(directory);
+        byte[] Id(byte b) => Enumerable.Repeat(b, RecordIds.Size).ToArray();
+        var plan = Id(2).Concat(Id(3)).ToArray();
+        using (var old = new SqliteConnection($"Data Source={PathOf};Pooling=False"))
+        {
+            old.Open();
+            using var create = old.CreateCommand();
+            create.CommandText = """
+                CREATE TABLE records (partnership TEXT NOT NULL, epoch INTEGER NOT NULL, record_id BLOB NOT NULL, population TEXT NOT NULL,
+                    match_key TEXT NOT NULL, committed INTEGER NOT NULL, PRIMARY KEY (partnership, epoch, record_id)) WITHOUT ROWID;
+                CREATE TABLE uploads (upload_id TEXT PRIMARY KEY, partnership TEXT NOT NULL, counterpart TEXT NOT NULL, epoch INTEGER NOT NULL,
+                    population TEXT NOT NULL, kind TEXT NOT NULL, count INTEGER NOT NULL, payload BLOB NOT NULL, created INTEGER NOT NULL,
+                    layout TEXT NOT NULL DEFAULT 'payload', chunk_records INTEGER NOT NULL DEFAULT 0);
+                INSERT INTO records VALUES ('p1', 1, $one, 'customers', 'd:acme.com', 1), ('p1', 1, $two, 'customers', 'd:globex.com', 0),
+                    ('p1', 1, $three, 'customers', 'd:initech.com', 0);
+                INSERT INTO uploads VALUES ('7d0f3c2e-8f5a-4c51-9a43-2b8f7a0c9e11', 'p1', 'them', 1, 'customers', 'Add', 2, $plan, 1, 'plan', 16384);
+                """;
+            create.Parameters.AddWithValue("$one", Id(1));
+            create.Parameters.AddWithValue("$two", Id(2));
+            create.Parameters.AddWithValue("$three", Id(3));
+            create.Parameters.AddWithValue("$plan", plan);
+            create.ExecuteNonQuery();
+        }
+
+        using var store = LocalStore.Open(PathOf);
+
+        using (var columns = store.Command("SELECT count(*) FROM pragma_table_info('records') WHERE name = 'committed'"))
+            Assert.Equal(0L, (long)columns.ExecuteScalar()!);
+        var pending = Assert.Single(store.PendingUploads("p1"));
+        Assert.Equal(new[] { MatchKey.Parse("d:globex.com"), MatchKey.Parse("d:initech.com") }, store.PlannedKeys(pending));
+        Assert.Equal(3, store.RecordPopulations("p1", 1).Count);
+        Assert.Equal("d:acme.com", store.Record("p1", 1, Id(1))!.MatchKey);
+        store.Dispose();
+        using var again = LocalStore.Open(PathOf); // migrated once: opening it again changes nothing
+        Assert.Single(again.PendingUploads("p1"));
+    }
+
+    [Fact]
+    public async Task The_writer_stores_in_order_on_its_own_connection_and_a_write_after_a_failed_one_is_not_made()
+    {
+        using var store = LocalStore.Open(PathOf);
+        var changes = store.CompareAccounts([Account("d:acme.com", "Acme"), Account("d:globex.com")]);
+        Assert.Equal((2, 1L), (changes.Upserts.Count, changes.Version));
+        Assert.Equal(0, store.AccountCount()); // comparing writes nothing
+
+        await using (var writes = new StoreWriter(store))
+        {
+            var accounts = writes.Write(s => s.WriteAccounts(changes));
+            var exchanged = writes.Write(s => s.MarkExchanged("p1", 1, changes.Version, "customers=Overlaps"));
+            await exchanged;
+            Assert.True(accounts.IsCompletedSuccessfully);
+            Assert.Equal((2L, 1L), (store.AccountCount(), store.ListVersion()));
+            Assert.True(store.Exchanged("p1", 1, 1, "customers=Overlaps"));
+
+            var failed = writes.Write(_ => throw new InvalidOperationException("disk full"));
+            var after = writes.Write(s => s.MarkExchanged("p2", 1, 1, "customers=Overlaps"));
+            Assert.Equal("disk full", (await Assert.ThrowsAsync<InvalidOperationException>(() => after)).Message);
+            Assert.False(store.Exchanged("p2", 1, 1, "customers=Overlaps"));
+            await Assert.ThrowsAsync<InvalidOperationException>(() => failed);
+        }
+        Assert.Equal(1L, store.CompareAccounts([Account("d:acme.com", "Acme"), Account("d:globex.com")]).Version); // nothing changed: same version
     }
 
     [Fact]
