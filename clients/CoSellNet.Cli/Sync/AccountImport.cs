@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using CoSellNet.Cli.Accounts;
 using CoSellNet.Cli.Local;
 using CoSellNet.Crypto;
@@ -20,14 +21,18 @@ internal static class AccountImport
         foreach (var path in paths)
         {
             var read = AccountReader.Read(path, options);
-            var hygiene = new HygieneReport();
+            var hygiene = new HygieneReport(read.Rows.Count);
+            accounts.EnsureCapacity(accounts.Count + read.Rows.Count);
+            var fileName = Path.GetFileName(path);
             foreach (var row in read.Rows)
             {
                 var result = MatchKeys.FromDomainLike(row.Website);
                 if (!result.IsValid && nameKeys && MatchKeys.FromCompanyName(row.Name) is { IsValid: true } byName) result = byName;
                 hygiene.Add(row.Line, result);
-                if (result.Key is { } key)
-                    accounts.TryAdd((row.Population, key), new LocalAccount(row.Population, key, row.Name, row.Website, $"{Path.GetFileName(path)}:{row.Line}", row.Fields));
+                if (result.Key is not { } key) continue;
+                // The first row of a key wins; a later duplicate costs a lookup, not an account.
+                ref var account = ref CollectionsMarshal.GetValueRefOrAddDefault(accounts, (row.Population, key), out var exists);
+                if (!exists) account = new LocalAccount(row.Population, key, row.Name, row.Website, $"{fileName}:{row.Line}", row.Fields);
             }
             files.Add((path, read, hygiene));
         }
