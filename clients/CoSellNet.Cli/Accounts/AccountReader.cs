@@ -262,12 +262,14 @@ internal static class AccountReader
     {
         private const string EmptyRecord = "empty record";
         private const string ReportFooter = "report footer line";
+        private const int MaxCachedPopulationValues = 1024;
 
         private static readonly IReadOnlyDictionary<string, string> NoFields = ReadOnlyDictionary<string, string>.Empty;
 
         private readonly List<AccountRow> _rows = [];
         private readonly List<RowProblem> _problems = [];
         private readonly Dictionary<string, long> _skipped = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, PopulationDecision> _populations = new(StringComparer.Ordinal);
         private readonly string[] _fieldNames = [.. plan.Fields.Select(f => f.Header)];
         private readonly bool _salesforce = plan.Format.Name is AccountFormats.SalesforceAccounts or AccountFormats.SalesforceOpportunities;
         private long _records;
@@ -367,34 +369,40 @@ internal static class AccountReader
             if (population is null)
             {
                 var cell = Cell(fields, plan.Population).Trim();
-                string? mapped = null;
-                if (options.Populations?.TryMap(cell, out mapped) == true)
+                var decision = PopulationOf(cell);
+                if (decision.SkipReason is { } reason)
                 {
-                    if (mapped is null)
-                    {
-                        Skip($"'{(cell.Length == 0 ? PopulationMap.Blank : Shown(cell))}' mapped to {PopulationMap.Skip}");
-                        return;
-                    }
-                    population = mapped;
+                    Skip(reason);
+                    return;
                 }
-                else
+                if (decision.Population is null)
                 {
-                    var decision = plan.Defaults(cell);
-                    if (decision.SkipReason is { } reason)
-                    {
-                        Skip(reason);
-                        return;
-                    }
-                    if (decision.Population is null)
-                    {
-                        Problem(line, UnknownPopulation(cell, headers[plan.Population]));
-                        return;
-                    }
-                    population = decision.Population;
+                    Problem(line, UnknownPopulation(cell, headers[plan.Population]));
+                    return;
                 }
+                population = decision.Population;
             }
 
             _rows.Add(new AccountRow(line, population, website, name, SharedFields(fields)));
+        }
+
+        /// <summary>
+        /// What a population cell means: the user's map first, then the format's defaults. A file holds
+        /// a handful of distinct values, so each is decided once (folding a value allocates).
+        /// </summary>
+        private PopulationDecision PopulationOf(string cell)
+        {
+            if (_populations.TryGetValue(cell, out var known)) return known;
+            PopulationDecision decision;
+            if (options.Populations?.TryMap(cell, out var mapped) == true)
+                decision = mapped is null
+                    ? PopulationDecision.Skipped($"'{(cell.Length == 0 ? PopulationMap.Blank : Shown(cell))}' mapped to {PopulationMap.Skip}")
+                    : PopulationDecision.Of(mapped);
+            else
+                decision = plan.Defaults(cell);
+            // A column of free text (the wrong column mapped) must not grow the cache with the file.
+            if (_populations.Count < MaxCachedPopulationValues) _populations[cell] = decision;
+            return decision;
         }
 
         public AccountFile Result() => new(

@@ -9,8 +9,14 @@ namespace CoSellNet.Crypto;
 /// </summary>
 public sealed class HygieneReport
 {
-    private readonly HashSet<MatchKey> seen = [];
+    private readonly HashSet<MatchKey> seen;
     private readonly Dictionary<KeyRejection, List<long>> rejected = [];
+
+    /// <summary>A report for a list of any length.</summary>
+    public HygieneReport() => seen = [];
+
+    /// <summary>A report for a list of about <paramref name="rows"/> rows (room for that many keys from the start).</summary>
+    public HygieneReport(int rows) => seen = new HashSet<MatchKey>(Math.Max(rows, 0));
 
     /// <summary>Rows given to <see cref="Add"/>.</summary>
     public long RowsRead { get; private set; }

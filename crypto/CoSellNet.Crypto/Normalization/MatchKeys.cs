@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
 
@@ -12,6 +13,8 @@ public static class MatchKeys
 {
     private const int MaxLabelLength = 63;
     private static readonly IdnMapping Idn = new() { UseStd3AsciiRules = true, AllowUnassigned = false };
+    private static readonly SearchValues<char> Digits = SearchValues.Create("0123456789");
+    private static readonly SearchValues<char> DigitsAndDots = SearchValues.Create("0123456789.");
 
     /// <summary>
     /// The registrable domain (eTLD+1, punycode) of a website, URL, e-mail address or host name:
@@ -20,26 +23,69 @@ public static class MatchKeys
     /// section included, so <c>acme.github.io</c> stays itself). Free-mail domains, IP addresses,
     /// bare public suffixes and garbage give no key.
     /// </summary>
-    public static MatchKeyResult FromDomainLike(string? value)
+    public static MatchKeyResult FromDomainLike(string? value) => FromDomainLike(value, alwaysIdna: false);
+
+    /// <summary>
+    /// <see cref="FromDomainLike(string?)"/>; with <paramref name="alwaysIdna"/>, every host goes through
+    /// IDNA, plain ASCII too: the reference the shortcut for plain ASCII is tested against.
+    /// </summary>
+    internal static MatchKeyResult FromDomainLike(string? value, bool alwaysIdna)
     {
         if (string.IsNullOrWhiteSpace(value)) return MatchKeyResult.Rejected(KeyRejection.Empty);
         var host = HostOf(value.AsSpan().Trim());
         if (host.IsEmpty) return MatchKeyResult.Rejected(KeyRejection.Invalid);
         if (host[0] == '[' || IsIpAddress(host)) return MatchKeyResult.Rejected(KeyRejection.IpAddress);
 
+        Span<char> lowered = stackalloc char[MatchKey.MaxLength];
+        if (!alwaysIdna && LowerPlainAscii(host, lowered) is var length and >= 0) return FromAscii(lowered[..length], null);
+
         string ascii;
         try { ascii = Idn.GetAscii(host.ToString().ToLowerInvariant()); }
         catch (ArgumentException) { return MatchKeyResult.Rejected(KeyRejection.Invalid); }
-        if (ascii.StartsWith("www.", StringComparison.Ordinal) && ascii.IndexOf('.', 4) > 0) ascii = ascii[4..];
+        return FromAscii(ascii, ascii);
+    }
+
+    /// <summary>
+    /// A host of ASCII letters, digits, dots and hyphens, lower-cased into <paramref name="into"/>:
+    /// its length, or -1 when the host needs IDNA (other characters, an ACE label "xn--...", or longer than a key).
+    /// </summary>
+    /// <remarks>
+    /// IDNA (UTS #46 through ICU, ~1 µs a call with an ICU object opened and closed each time) maps
+    /// such a host to itself, lower case aside, or fails on an empty, too long or hyphen-edged label or
+    /// a name over 253 characters; <see cref="IsDomainName"/> refuses all of those as well (a longer
+    /// host is left to IDNA), so skipping IDNA for it changes no key and no rejection.
+    /// </remarks>
+    private static int LowerPlainAscii(ReadOnlySpan<char> host, Span<char> into)
+    {
+        if (host.Length > into.Length) return -1;
+        for (var i = 0; i < host.Length; i++)
+        {
+            var c = host[i];
+            if (char.IsAsciiLetterUpper(c)) c = (char)(c | 0x20);
+            else if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.')) return -1;
+            into[i] = c;
+        }
+        var lowered = into[..host.Length];
+        return lowered.StartsWith("xn--", StringComparison.Ordinal) || lowered.Contains(".xn--", StringComparison.Ordinal) ? -1 : host.Length;
+    }
+
+    /// <summary>The key of a host in lower-case punycode; <paramref name="whole"/> is a string of exactly <paramref name="ascii"/> when there is one, kept as the key when it is all of it.</summary>
+    private static MatchKeyResult FromAscii(ReadOnlySpan<char> ascii, string? whole)
+    {
+        if (ascii.StartsWith("www.", StringComparison.Ordinal) && ascii[4..].Contains('.'))
+        {
+            ascii = ascii[4..];
+            whole = null;
+        }
         if (!IsDomainName(ascii)) return MatchKeyResult.Rejected(KeyRejection.Invalid);
 
         var freeMail = ReferenceData.FreeMailDomains;
         if (freeMail.Contains(ascii)) return MatchKeyResult.Rejected(KeyRejection.FreeMail);
         var start = ReferenceData.PublicSuffixes.RegistrableDomainStart(ascii);
         if (start < 0) return MatchKeyResult.Rejected(KeyRejection.PublicSuffix);
-        var domain = ascii.AsSpan(start);
-        if (freeMail.Contains(domain)) return MatchKeyResult.Rejected(KeyRejection.FreeMail);
-        return new MatchKeyResult(new MatchKey(MatchKeyKind.Domain, start == 0 ? ascii : domain.ToString()), KeyRejection.None);
+        if (start > 0 && freeMail.Contains(ascii[start..])) return MatchKeyResult.Rejected(KeyRejection.FreeMail);
+        var key = start == 0 && whole is not null ? whole : ascii[start..].ToString();
+        return new MatchKeyResult(new MatchKey(MatchKeyKind.Domain, key), KeyRejection.None);
     }
 
     /// <summary>
@@ -78,19 +124,19 @@ public static class MatchKeys
     private static bool IsIpAddress(ReadOnlySpan<char> host) =>
         host.Contains(':') ? IPAddress.TryParse(host, out _)
         // Only dotted digits count as IPv4 here: "1" or "0x7f.1" parse as addresses but are not written as hosts.
-        : !host.ContainsAnyExcept("0123456789.") && IPAddress.TryParse(host, out _);
+        : !host.ContainsAnyExcept(DigitsAndDots) && IPAddress.TryParse(host, out _);
 
-    private static bool IsDomainName(string host)
+    private static bool IsDomainName(ReadOnlySpan<char> host)
     {
         if (host.Length is 0 or > MatchKey.MaxLength || !host.Contains('.')) return false;
-        foreach (var range in host.AsSpan().Split('.'))
+        foreach (var range in host.Split('.'))
         {
-            var label = host.AsSpan(range);
+            var label = host[range];
             if (label.Length is 0 or > MaxLabelLength || label[0] == '-' || label[^1] == '-') return false;
             foreach (var c in label)
                 if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')) return false;
         }
         // A top-level domain is never all digits (RFC 3696 section 2).
-        return host.AsSpan(host.LastIndexOf('.') + 1).ContainsAnyExcept("0123456789");
+        return host[(host.LastIndexOf('.') + 1)..].ContainsAnyExcept(Digits);
     }
 }

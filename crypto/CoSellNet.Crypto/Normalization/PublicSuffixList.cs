@@ -9,22 +9,30 @@ namespace CoSellNet.Crypto;
 /// </summary>
 internal sealed class PublicSuffixList
 {
-    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> rules;
-    // "*.ck" is stored as "ck": a name one label longer than a stored parent is a suffix.
-    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> wildcardParents;
-    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> exceptions;
-
-    private PublicSuffixList(HashSet<string> rules, HashSet<string> wildcardParents, HashSet<string> exceptions)
+    /// <summary>What the list says of one name; a name can be several at once (<c>ck</c> is the parent of <c>*.ck</c>).</summary>
+    [Flags]
+    private enum Rules : byte
     {
-        this.rules = rules.GetAlternateLookup<ReadOnlySpan<char>>();
-        this.wildcardParents = wildcardParents.GetAlternateLookup<ReadOnlySpan<char>>();
-        this.exceptions = exceptions.GetAlternateLookup<ReadOnlySpan<char>>();
+        None = 0,
+        /// <summary>The name is a rule: it is a public suffix.</summary>
+        Suffix = 1,
+        /// <summary>"*.name" is a rule: every name one label longer is a public suffix.</summary>
+        WildcardParent = 2,
+        /// <summary>"!name" is a rule: the name is registrable although a wildcard covers it.</summary>
+        Exception = 4,
     }
+
+    // One table for the three kinds of rule: a host costs one lookup per label, not three
+    // (the lookups are most of the time a match key takes; the table is too big for the cache).
+    private readonly Dictionary<string, Rules>.AlternateLookup<ReadOnlySpan<char>> rules;
+
+    private PublicSuffixList(Dictionary<string, Rules> rules) => this.rules = rules.GetAlternateLookup<ReadOnlySpan<char>>();
 
     public static PublicSuffixList Parse(IEnumerable<string> lines)
     {
         var idn = new IdnMapping();
-        HashSet<string> rules = new(StringComparer.Ordinal), wildcards = new(StringComparer.Ordinal), exceptions = new(StringComparer.Ordinal);
+        var rules = new Dictionary<string, Rules>(StringComparer.Ordinal);
+        void Add(string name, Rules kind) => rules[name] = rules.GetValueOrDefault(name) | kind;
         foreach (var raw in lines)
         {
             // A rule is the first whitespace-delimited token of a line; "//" starts a comment.
@@ -32,11 +40,11 @@ internal sealed class PublicSuffixList
             if (line.Length == 0 || line.StartsWith("//", StringComparison.Ordinal)) continue;
             var end = line.IndexOfAny([' ', '\t']);
             var rule = (end < 0 ? line : line[..end]).ToLowerInvariant();
-            if (rule.StartsWith('!')) exceptions.Add(idn.GetAscii(rule[1..]));
-            else if (rule.StartsWith("*.", StringComparison.Ordinal)) wildcards.Add(idn.GetAscii(rule[2..]));
-            else rules.Add(idn.GetAscii(rule));
+            if (rule.StartsWith('!')) Add(idn.GetAscii(rule[1..]), Rules.Exception);
+            else if (rule.StartsWith("*.", StringComparison.Ordinal)) Add(idn.GetAscii(rule[2..]), Rules.WildcardParent);
+            else Add(idn.GetAscii(rule), Rules.Suffix);
         }
-        return new PublicSuffixList(rules, wildcards, exceptions);
+        return new PublicSuffixList(rules);
     }
 
     /// <summary>
@@ -48,22 +56,28 @@ internal sealed class PublicSuffixList
         // Walk from the longest candidate (the whole host) to the shortest: the first rule that
         // matches is the longest, which is the prevailing one; exception rules are always longer
         // than the wildcard they carve out, so meeting one first is the PSL's precedence too.
+        // The parent looked up for a candidate's wildcard is the next candidate: each is looked up once.
         var previousStart = -1;
         var start = 0;
+        var candidateRules = Of(host);
         while (true)
         {
             var candidate = host[start..];
-            var nextDot = candidate.IndexOf('.');
-            if (exceptions.Contains(candidate))
+            if ((candidateRules & Rules.Exception) != 0)
                 // The exception's own name is registrable: the suffix is one label shorter.
                 return start;
-            if (rules.Contains(candidate) || (nextDot >= 0 && wildcardParents.Contains(candidate[(nextDot + 1)..])))
+            var nextDot = candidate.IndexOf('.');
+            var parentRules = nextDot >= 0 ? Of(candidate[(nextDot + 1)..]) : Rules.None;
+            if ((candidateRules & Rules.Suffix) != 0 || (parentRules & Rules.WildcardParent) != 0)
                 return previousStart;
             if (nextDot < 0)
                 // The implicit "*" rule: the last label is the suffix.
                 return previousStart;
             previousStart = start;
             start += nextDot + 1;
+            candidateRules = parentRules;
         }
     }
+
+    private Rules Of(ReadOnlySpan<char> name) => rules.TryGetValue(name, out var found) ? found : Rules.None;
 }

@@ -17,12 +17,12 @@ internal sealed record CliRun(string Command, int Pid, int ExitCode, string Stdo
 }
 
 /// <summary>
-/// One partner's real <c>cosell</c> (the built cosell.dll run with <c>dotnet</c>), with a config file
+/// One partner's real <c>cosell</c> (<see cref="CosellBuild"/>'s executable, or a cosell.dll run with <c>dotnet</c>), with a config file
 /// of its own (<c>COSELLNET_CONFIG</c>) and so a profile, master secret and local index of its own,
 /// as the end-to-end tests drive it. Commands run one at a time, so the CPU time of each is what
 /// this process's finished children gained while it ran.
 /// </summary>
-internal sealed class Cosell(string name, string dll, string directory)
+internal sealed class Cosell(string name, string program, string directory)
 {
     public string Name => name;
     public string Directory => directory;
@@ -34,7 +34,8 @@ internal sealed class Cosell(string name, string dll, string directory)
     public async Task<CliRun> Run(params string[] args)
     {
         System.IO.Directory.CreateDirectory(directory);
-        var start = new ProcessStartInfo("dotnet")
+        var viaDotnet = program.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        var start = new ProcessStartInfo(viaDotnet ? "dotnet" : program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -44,7 +45,7 @@ internal sealed class Cosell(string name, string dll, string directory)
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        start.ArgumentList.Add(dll);
+        if (viaDotnet) start.ArgumentList.Add(program);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         foreach (var variable in new[] { "COSELLNET_URL", "COSELLNET_KEY", "COSELLNET_PROFILE", "COSELLNET_PASSPHRASE" })
             start.Environment.Remove(variable);

@@ -69,7 +69,7 @@ internal static partial class MappingBenchmark
     private static async Task<int> RunAsync(Options o)
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        var cliDll = NodeProcess.Built("clients/CoSellNet.Cli", "cosell.dll", configuration);
+        var cosellProgram = CosellBuild.Publish(configuration);
         NodeProcess.Dll(configuration);
         var started = DateTimeOffset.UtcNow;
         var uptimeStart = Uptime();
@@ -97,13 +97,13 @@ internal static partial class MappingBenchmark
             await using var node = await NodeProcess.StartAsync(cs, configuration);
             Console.WriteLine($"node {node.Url} up (pid {node.Pid}); PostgreSQL postmaster pid {pg.Postmaster}, shared_buffers {pg.SharedBuffers}");
 
-            var (a, aId, b, bId) = await Partners(node, cliDll, work, ("a", "Aldervane Systems"), ("b", "Brisklet Partners"));
+            var (a, aId, b, bId) = await Partners(node, cosellProgram, work, ("a", "Aldervane Systems"), ("b", "Brisklet Partners"));
             Console.WriteLine($"partners {aId} (A) and {bId} (B), partnership active, customers shared at level overlaps both ways");
 
             // A node in service has run every request path before: warm this one with a small mapping
             // between two other partners, so the timed part measures steady work, not the node's JIT
             // (cosell is a new process each run and stays cold: that cost is real and is measured).
-            if (o.WarmUp > 0) await WarmUp(node, cliDll, Path.Combine(work, "warm-up"), o.WarmUp, o.Seed);
+            if (o.WarmUp > 0) await WarmUp(node, cosellProgram, Path.Combine(work, "warm-up"), o.WarmUp, o.Seed);
 
             // The fixed cost of starting cosell, which the timed part pays five times.
             var starts = new List<CliRun>();
@@ -288,10 +288,10 @@ internal static partial class MappingBenchmark
     /// active partnership that shares customers at level overlaps both ways.
     /// </summary>
     private static async Task<(Cosell Vendor, string VendorId, Cosell Partner, string PartnerId)> Partners(
-        NodeProcess node, string cliDll, string directory, (string Home, string Name) vendor, (string Home, string Name) partner)
+        NodeProcess node, string cosellProgram, string directory, (string Home, string Name) vendor, (string Home, string Name) partner)
     {
-        var v = new Cosell(vendor.Home, cliDll, Path.Combine(directory, vendor.Home));
-        var p = new Cosell(partner.Home, cliDll, Path.Combine(directory, partner.Home));
+        var v = new Cosell(vendor.Home, cosellProgram, Path.Combine(directory, vendor.Home));
+        var p = new Cosell(partner.Home, cosellProgram, Path.Combine(directory, partner.Home));
         var (vId, vKey) = await node.AddPartner(vendor.Name, PartnerType.Vendor);
         var (pId, pKey) = await node.AddPartner(partner.Name, PartnerType.Service);
         foreach (var (cli, key) in new[] { (v, vKey), (p, pKey) })
@@ -304,12 +304,12 @@ internal static partial class MappingBenchmark
         return (v, vId, p, pId);
     }
 
-    private static async Task WarmUp(NodeProcess node, string cliDll, string directory, int size, int seed)
+    private static async Task WarmUp(NodeProcess node, string cosellProgram, string directory, int size, int seed)
     {
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(directory);
         var (exportC, exportD, _) = CrmExport.Write(directory, size, size / 5, seed + 1);
-        var (c, _, d, _) = await Partners(node, cliDll, directory, ("c", "Warm-up Vendor"), ("d", "Warm-up Partner"));
+        var (c, _, d, _) = await Partners(node, cosellProgram, directory, ("c", "Warm-up Vendor"), ("d", "Warm-up Partner"));
         (await c.Run("sync", exportC.Path, "-o", "json")).Ok();
         (await d.Run("sync", exportD.Path, "-o", "json")).Ok();
         (await c.Run("sync", "-o", "json")).Ok();

@@ -206,4 +206,30 @@ public class DomainKeyTests
         ];
         Assert.Single(spellings.Select(s => MatchKeys.FromDomainLike(s).Key).Distinct());
     }
+
+    /// <summary>Plain ASCII hosts skip IDNA: whatever IDNA would have made of them (key or rejection), the shortcut makes too.</summary>
+    [Fact]
+    public void Plain_ascii_hosts_give_what_idna_gives()
+    {
+        string[] parts =
+        [
+            "acme", "ACME", "a", "0", "9", "-", "--", "a-", "-a", "ab--cd", "xn--", "xn--bcher-kva", "XN--FIQS8S", "xn--zz",
+            "www", "WWW", "com", "co", "uk", "io", "github", "ck", "jp", "kawasaki", "city", "gmail", "123", new string('a', 63), new string('b', 64),
+        ];
+        var random = new Random(5);
+        var hosts = new List<string>
+        {
+            "www.", "www..com", ".acme.com", "acme..com", "-.com", "www.gmail.com", "mail.gmail.com", "www.ck", "a.www.ck", "city.kawasaki.jp",
+            new string('a', 60) + "." + new string('b', 60) + "." + new string('c', 60) + "." + new string('d', 60) + ".com", // 248
+        };
+        for (var length = 240; length <= 260; length++) hosts.Add("www." + string.Join('.', Enumerable.Repeat(new string('a', 9), 30))[..(length - 8)] + ".co.uk");
+        for (var i = 0; i < 20_000; i++)
+        {
+            var labels = Enumerable.Range(0, random.Next(1, 6)).Select(_ => parts[random.Next(parts.Length)]);
+            hosts.Add(string.Join(random.Next(10) == 0 ? ".." : ".", labels));
+        }
+        foreach (var host in hosts)
+            Assert.True(MatchKeys.FromDomainLike(host, alwaysIdna: true) == MatchKeys.FromDomainLike(host),
+                $"{host}: IDNA gives {MatchKeys.FromDomainLike(host, alwaysIdna: true)}, the shortcut {MatchKeys.FromDomainLike(host)}");
+    }
 }

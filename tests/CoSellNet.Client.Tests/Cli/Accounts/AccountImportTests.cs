@@ -1,0 +1,95 @@
+using System.Text;
+using CoSellNet.Cli.Accounts;
+using CoSellNet.Cli.Sync;
+using CoSellNet.Crypto;
+
+namespace CoSellNet.Client.Tests.Cli.Accounts;
+
+/// <summary>Exports to my account list: keys are made on every core, yet the outcome is the one of reading the rows in order.</summary>
+public sealed class AccountImportTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("cosell-import-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void The_first_row_of_a_key_wins_and_the_hygiene_report_lists_rows_in_file_order_across_many_rows()
+    {
+        // 30,000 rows: every 7th repeats the key of a row ~10,000 rows earlier (another range of the
+        // parallel key step), every 11th has no usable website, the rest are distinct.
+        const int rows = 30_000;
+        var csv = new StringBuilder("Account Name,Website,Type\n");
+        var expectedFirst = new Dictionary<string, (int Line, string Name)>();
+        var withoutKey = new List<long>();
+        var duplicates = 0;
+        for (var i = 0; i < rows; i++)
+        {
+            var line = i + 2;
+            var name = $"Company {i}";
+            string website;
+            if (i % 11 == 0)
+            {
+                website = i % 2 == 0 ? "n/a" : "jane@gmail.com";
+                withoutKey.Add(line);
+            }
+            else
+            {
+                var n = i % 7 == 0 && i >= 10_000 ? i - 10_000 + 1 : i;
+                website = $"https://www.c{n}-example.com/";
+                var key = $"c{n}-example.com";
+                if (expectedFirst.ContainsKey(key)) duplicates++;
+                else expectedFirst[key] = (line, name);
+            }
+            csv.Append(name).Append(',').Append(website).Append(",Customer\n");
+        }
+        Assert.InRange(duplicates, 2_000, rows); // the test is about them: there are many
+        var path = Path.Combine(_dir, "accounts.csv");
+        File.WriteAllText(path, csv.ToString());
+
+        var result = AccountImport.Import([path], new AccountReadOptions(), nameKeys: false);
+
+        Assert.Equal(expectedFirst.Count, result.Accounts.Count);
+        foreach (var account in result.Accounts)
+        {
+            var (line, name) = expectedFirst[account.Key.Value];
+            Assert.Equal($"accounts.csv:{line}", account.Source);
+            Assert.Equal(name, account.Name);
+            Assert.Equal("customers", account.Population);
+        }
+        // Accounts come in file order of their first row.
+        Assert.Equal(expectedFirst.Values.Select(v => v.Line).Order(), result.Accounts.Select(a => expectedFirst[a.Key.Value].Line));
+        var hygiene = Assert.Single(result.Files).Hygiene;
+        Assert.Equal(rows, hygiene.RowsRead);
+        Assert.Equal(expectedFirst.Count, hygiene.KeysMade);
+        Assert.Equal(duplicates, hygiene.DuplicatesFolded);
+        Assert.Equal(withoutKey, hygiene.Rejections.Values.SelectMany(l => l).Order());
+        Assert.Equal(withoutKey.Where(l => (l - 2) % 2 == 0), hygiene.Rejections[KeyRejection.Invalid]);
+        Assert.Equal(withoutKey.Where(l => (l - 2) % 2 == 1), hygiene.Rejections[KeyRejection.FreeMail]);
+    }
+
+    [Fact]
+    public void With_name_keys_a_row_without_a_usable_website_is_matched_by_name()
+    {
+        var path = Path.Combine(_dir, "accounts.csv");
+        File.WriteAllText(path, "Account Name,Website,Type\nAcme Inc.,n/a,Customer\nGlobex GmbH,globex.de,Prospect\nHooli,,Customer\n");
+
+        var withNames = AccountImport.Import([path], new AccountReadOptions(), nameKeys: true);
+        var withoutNames = AccountImport.Import([path], new AccountReadOptions(), nameKeys: false);
+
+        Assert.Equal(["n:acme", "d:globex.de", "n:hooli"], withNames.Accounts.Select(a => a.Key.ToString()));
+        Assert.Equal(["d:globex.de"], withoutNames.Accounts.Select(a => a.Key.ToString()));
+        Assert.Equal(2, Assert.Single(withoutNames.Files).Hygiene.RowsWithoutKey);
+    }
+
+    [Fact]
+    public void A_file_of_only_a_header_gives_no_account()
+    {
+        var path = Path.Combine(_dir, "accounts.csv");
+        File.WriteAllText(path, "Account Name,Website,Type\n");
+
+        var result = AccountImport.Import([path], new AccountReadOptions(), nameKeys: false);
+
+        Assert.Empty(result.Accounts);
+        Assert.Equal(0, Assert.Single(result.Files).Hygiene.RowsRead);
+    }
+}
