@@ -8,10 +8,10 @@ namespace CoSellNet.Cli.Local;
 internal sealed record LocalAccount(string Population, MatchKey Key, string? Name, string? Website, string Source, IReadOnlyDictionary<string, string> Fields);
 
 /// <summary>An account as stored: its key as text, its fields as JSON.</summary>
-internal sealed record AccountRow(string Population, string Key, string? Name, string? Website, string Source, string? Fields);
+internal sealed record StoredAccount(string Population, string Key, string? Name, string? Website, string Source, string? Fields);
 
 /// <summary>What an import changes in my list: rows to write, rows to delete, and the list version once they are stored.</summary>
-internal sealed record AccountChanges(List<AccountRow> Upserts, List<(string Population, string Key)> Deletes, long Version)
+internal sealed record AccountChanges(List<StoredAccount> Upserts, List<(string Population, string Key)> Deletes, long Version)
 {
     public bool Changed => Upserts.Count > 0 || Deletes.Count > 0;
 }
@@ -37,7 +37,7 @@ internal sealed partial class LocalStore
             while (reader.Read())
                 before[(reader.GetString(0), reader.GetString(1))] = (reader.IsDBNull(2) ? null : reader.GetString(2),
                     reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5));
-        var upserts = new List<AccountRow>(before.Count == 0 ? accounts.Count : 0);
+        var upserts = new List<StoredAccount>(before.Count == 0 ? accounts.Count : 0);
         foreach (var account in accounts)
         {
             var key = account.Key.ToString();
@@ -45,7 +45,7 @@ internal sealed partial class LocalStore
             if (before.Remove((account.Population, key), out var old)
                 && old.Name == account.Name && old.Website == account.Website && old.Source == account.Source && old.Fields == fields)
                 continue;
-            upserts.Add(new AccountRow(account.Population, key, account.Name, account.Website, account.Source, fields));
+            upserts.Add(new StoredAccount(account.Population, key, account.Name, account.Website, account.Source, fields));
         }
         // What is left of the rows before was not imported again.
         var deletes = before.Keys.ToList();
