@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 using CoSellNet.Protocol;
 using Npgsql;
@@ -98,7 +99,7 @@ public sealed partial class PsiStore(NpgsqlDataSource db)
         var bytes = MemoryMarshalArray(body);
         var inserted = 0;
         if (upload.Kind == UploadKind.Add)
-            inserted = await InsertPoints(connection, tx, upload, locked.List!.Value, locked.FirstSeq!.Value + upload.ReceivedCount, bytes, items, ct);
+            inserted = await InsertPoints(connection, tx, upload, locked.List!.Value, locked.FirstSeq!.Value + upload.ReceivedCount, bytes, ByRecordId(bytes, items), ct);
         else
             await Stage(connection, uploadId, bytes, items, ct);
         await using (var batch = new NpgsqlBatch(connection, tx))
@@ -154,6 +155,24 @@ public sealed partial class PsiStore(NpgsqlDataSource db)
             """, connection, tx);
         split.Parameters.Add(new() { Value = upload.UploadId });
         return (int)(await split.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>
+    /// A chunk's records in record id order: the primary key takes them in order (measured: random
+    /// order cost PostgreSQL more per row, and left the index larger), and within a chunk the seqs
+    /// follow the opaque record ids rather than the order the client sent.
+    /// </summary>
+    private static ChunkItem[] ByRecordId(ArraySegment<byte> bytes, IReadOnlyList<ChunkItem> items)
+    {
+        var keys = new UInt128[items.Count];
+        var sorted = new ChunkItem[items.Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            sorted[i] = items[i];
+            keys[i] = BinaryPrimitives.ReadUInt128BigEndian(bytes.AsSpan(items[i].RecordIdOffset, PsiFormat.RecordIdSize));
+        }
+        Array.Sort(keys, sorted);
+        return sorted;
     }
 
     private static void WriteRows(NpgsqlBinaryImporter writer, int list, long seq, string population, ArraySegment<byte> bytes, IReadOnlyList<ChunkItem> items)
