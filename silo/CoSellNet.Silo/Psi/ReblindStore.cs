@@ -17,6 +17,9 @@ public sealed record ReblindRange(Guid TaskId, string Owner, long FromSeq, long 
 /// </summary>
 public sealed class ReblindStore(NpgsqlDataSource db)
 {
+    /// <summary>Subquery for the tagged-through watermark of ($1 partnership, $2 epoch, $3 owner).</summary>
+    private const string Watermark = "(SELECT tagged_through FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3)";
+
     /// <summary>
     /// The next at most <paramref name="limit"/> untagged records of one side, as a range; null when
     /// all are tagged. Pending rows (of uploads not committed) are never handed out, and a range
@@ -25,17 +28,20 @@ public sealed class ReblindStore(NpgsqlDataSource db)
     /// </summary>
     public async Task<ReblindRange?> NextRange(string partnership, int epoch, string owner, int limit, CancellationToken ct = default)
     {
+        // The list's id and watermark as scalars, so that each step is one range of the seq index
+        // (list_id, seq) read in order and stopped by its LIMIT; as a join, the planner read all of
+        // the list's rows and sorted them (0.3-0.6 s per task at 1M).
         await using var cmd = db.CreateCommand($"""
-            WITH l AS (SELECT list_id, tagged_through FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3),
-            start AS (
-              SELECT p.seq FROM l JOIN psi_points p ON p.list_id = l.list_id AND p.seq > l.tagged_through
-               WHERE {PsiStore.NotPending("p.seq", PsiStore.ListOf)} ORDER BY p.seq LIMIT 1),
+            WITH start AS (
+              SELECT p.seq FROM psi_points p
+               WHERE p.list_id = {PsiStore.ListOf} AND p.seq > {Watermark} AND {PsiStore.NotPending("p.seq", PsiStore.ListOf)}
+               ORDER BY p.seq LIMIT 1),
             bound AS (
-              SELECT min(u.first_seq) AS seq FROM psi_uploads u JOIN l USING (list_id)
-               WHERE u.committed_at IS NULL AND u.first_seq > (SELECT seq FROM start))
+              SELECT min(u.first_seq) AS seq FROM psi_uploads u
+               WHERE u.list_id = {PsiStore.ListOf} AND u.committed_at IS NULL AND u.first_seq > (SELECT seq FROM start))
             SELECT min(p.seq), max(p.seq), count(*)::int FROM (
-              SELECT p.seq FROM l JOIN psi_points p ON p.list_id = l.list_id
-               WHERE p.seq >= (SELECT seq FROM start) AND p.seq < coalesce((SELECT seq FROM bound), 9223372036854775807)
+              SELECT p.seq FROM psi_points p
+               WHERE p.list_id = {PsiStore.ListOf} AND p.seq >= (SELECT seq FROM start) AND p.seq < coalesce((SELECT seq FROM bound), 9223372036854775807)
                ORDER BY p.seq LIMIT $4) p
             """);
         cmd.Parameters.Add(new() { Value = partnership });
@@ -51,8 +57,8 @@ public sealed class ReblindStore(NpgsqlDataSource db)
     public async Task<long> Untagged(string partnership, int epoch, string owner, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand($"""
-            SELECT count(*) FROM psi_lists l JOIN psi_points p ON p.list_id = l.list_id AND p.seq > l.tagged_through
-             WHERE l.partnership = $1 AND l.epoch = $2 AND l.owner = $3 AND {PsiStore.NotPending("p.seq", PsiStore.ListOf)}
+            SELECT count(*) FROM psi_points p
+             WHERE p.list_id = {PsiStore.ListOf} AND p.seq > {Watermark} AND {PsiStore.NotPending("p.seq", PsiStore.ListOf)}
             """);
         cmd.Parameters.Add(new() { Value = partnership });
         cmd.Parameters.Add(new() { Value = epoch });
@@ -64,8 +70,8 @@ public sealed class ReblindStore(NpgsqlDataSource db)
     public async Task<bool> AnyUntagged(string partnership, int epoch, string owner, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand($"""
-            SELECT EXISTS (SELECT 1 FROM psi_lists l JOIN psi_points p ON p.list_id = l.list_id AND p.seq > l.tagged_through
-                            WHERE l.partnership = $1 AND l.epoch = $2 AND l.owner = $3 AND {PsiStore.NotPending("p.seq", PsiStore.ListOf)})
+            SELECT EXISTS (SELECT 1 FROM psi_points p
+                            WHERE p.list_id = {PsiStore.ListOf} AND p.seq > {Watermark} AND {PsiStore.NotPending("p.seq", PsiStore.ListOf)})
             """);
         cmd.Parameters.Add(new() { Value = partnership });
         cmd.Parameters.Add(new() { Value = epoch });
