@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 using CoSellNet.Protocol;
 using Npgsql;
@@ -26,11 +27,15 @@ public enum ChunkOutcome
 }
 
 /// <summary>
-/// Blinded points in PostgreSQL: upload sessions, staged chunks (binary COPY) and committed
-/// records. Every write that must be all-or-nothing is one transaction that locks the upload's
-/// row, so concurrent retries of one chunk or commit cannot interleave.
+/// Blinded points in PostgreSQL: upload sessions, chunks and committed records. An add's chunks go
+/// straight into <c>psi_points</c> under the seqs the upload reserved when it started, pending until
+/// it commits (readers exclude the seq ranges of uncommitted uploads, see <see cref="NotPending"/>),
+/// so the commit after the last chunk has almost nothing left to do. Record ids already in the list
+/// are staged and applied at commit. Every write that must be all-or-nothing is one transaction
+/// that locks the list's row (shared by chunks, exclusive for commits and seq reservations) and then
+/// the upload's row, so concurrent retries of one chunk or commit cannot interleave.
 /// </summary>
-public sealed class PsiStore(NpgsqlDataSource db)
+public sealed partial class PsiStore(NpgsqlDataSource db)
 {
     public async Task<PsiUpload?> FindUpload(Guid uploadId, CancellationToken ct = default)
     {
@@ -40,21 +45,29 @@ public sealed class PsiStore(NpgsqlDataSource db)
         return await reader.ReadAsync(ct) ? ReadUpload(reader) : null;
     }
 
-    /// <summary>Creates the session unless one with this id exists; returns what is stored under the id.</summary>
+    /// <summary>
+    /// Creates the session unless one with this id exists; returns what is stored under the id.
+    /// A new add reserves one seq per declared record in its list: its rows take them as they
+    /// arrive. Seqs of an upload never committed are never given again.
+    /// </summary>
     public async Task<PsiUpload> CreateUpload(PsiUpload upload, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("""
-            INSERT INTO psi_uploads (upload_id, partnership, epoch, owner, population, kind, declared_count)
-            VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (upload_id) DO NOTHING
-            """);
-        cmd.Parameters.Add(new() { Value = upload.UploadId });
-        cmd.Parameters.Add(new() { Value = upload.Partnership });
-        cmd.Parameters.Add(new() { Value = upload.Epoch });
-        cmd.Parameters.Add(new() { Value = upload.Owner });
-        cmd.Parameters.Add(new() { Value = upload.Population });
-        cmd.Parameters.Add(new() { Value = KindName(upload.Kind) });
-        cmd.Parameters.Add(new() { Value = upload.DeclaredCount });
-        await cmd.ExecuteNonQueryAsync(ct);
+        await using (var connection = await db.OpenConnectionAsync(ct))
+        await using (var tx = await connection.BeginTransactionAsync(ct))
+        {
+            var list = await EnsureList(connection, tx, upload.Partnership, upload.Epoch, upload.Owner, ct);
+            await using var batch = new NpgsqlBatch(connection, tx);
+            batch.BatchCommands.Add(Sql.Command("SELECT 1 FROM psi_lists WHERE list_id = $1 FOR NO KEY UPDATE", list));
+            batch.BatchCommands.Add(Sql.Command("""
+                WITH made AS (
+                  INSERT INTO psi_uploads (upload_id, partnership, epoch, owner, population, kind, declared_count, list_id, first_seq)
+                  SELECT $1, $2, $3, $4, $5, $6, $7, list_id, CASE WHEN $6 = 'add' THEN last_seq + 1 END FROM psi_lists WHERE list_id = $8
+                  ON CONFLICT (upload_id) DO NOTHING RETURNING first_seq)
+                UPDATE psi_lists SET last_seq = last_seq + $7 WHERE list_id = $8 AND EXISTS (SELECT 1 FROM made WHERE first_seq IS NOT NULL)
+                """, upload.UploadId, upload.Partnership, upload.Epoch, upload.Owner, upload.Population, KindName(upload.Kind), upload.DeclaredCount, list));
+            await batch.ExecuteNonQueryAsync(ct);
+            await tx.CommitAsync(ct);
+        }
         return (await FindUpload(upload.UploadId, ct))!;
     }
 
@@ -68,7 +81,8 @@ public sealed class PsiStore(NpgsqlDataSource db)
         var sha = SHA256.HashData(body.Span);
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var upload = await LockUpload(connection, uploadId, ct);
+        var locked = await LockUpload(connection, tx, uploadId, "FOR SHARE", ct);
+        var upload = locked.Upload;
         if (upload.CommittedAt is not null) return (ChunkOutcome.Committed, upload);
         if (chunk < upload.Chunks)
         {
@@ -82,27 +96,16 @@ public sealed class PsiStore(NpgsqlDataSource db)
         var count = items.Count;
         if (upload.ReceivedCount + count > upload.DeclaredCount) return (ChunkOutcome.OverCount, upload);
 
-        // One synchronous call per field: the importer only copies into its buffer, and an async
-        // call per field costs a state machine each (65,536 rows × 3 fields per chunk).
-        await using (var writer = await connection.BeginBinaryImportAsync("COPY psi_staged (upload_id, record_id, payload) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            var bytes = MemoryMarshalArray(body);
-            foreach (var item in items)
-            {
-                writer.StartRow();
-                writer.Write(uploadId, NpgsqlDbType.Uuid);
-                writer.Write(new ArraySegment<byte>(bytes.Array!, bytes.Offset + item.RecordIdOffset, PsiFormat.RecordIdSize), NpgsqlDbType.Bytea);
-                if (item.PayloadLength > 0)
-                    writer.Write(new ArraySegment<byte>(bytes.Array!, bytes.Offset + item.PayloadOffset, item.PayloadLength), NpgsqlDbType.Bytea);
-                else
-                    writer.WriteNull();
-            }
-            await writer.CompleteAsync(ct);
-        }
+        var bytes = MemoryMarshalArray(body);
+        var inserted = 0;
+        if (upload.Kind == UploadKind.Add)
+            inserted = await InsertPoints(connection, tx, upload, locked.List!.Value, locked.FirstSeq!.Value + upload.ReceivedCount, bytes, ByRecordId(bytes, items), ct);
+        else
+            await Stage(connection, uploadId, bytes, items, ct);
         await using (var batch = new NpgsqlBatch(connection, tx))
         {
             batch.BatchCommands.Add(Sql.Command("INSERT INTO psi_upload_chunks (upload_id, chunk, sha256, count) VALUES ($1, $2, $3, $4)", uploadId, chunk, sha, count));
-            batch.BatchCommands.Add(Sql.Command("UPDATE psi_uploads SET chunks = chunks + 1, received_count = received_count + $2 WHERE upload_id = $1", uploadId, count));
+            batch.BatchCommands.Add(Sql.Command("UPDATE psi_uploads SET chunks = chunks + 1, received_count = received_count + $2, inserted = inserted + $3 WHERE upload_id = $1", uploadId, count, inserted));
             await batch.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
@@ -110,70 +113,96 @@ public sealed class PsiStore(NpgsqlDataSource db)
     }
 
     /// <summary>
-    /// Commits a complete upload: added records join the side's list (a record id already there
-    /// with the same population and point is left alone; one that changed gets a new sequence
-    /// number, so the counterpart re-blinds it and its old tag joins nothing), removed ones leave
-    /// it. Idempotent. Returns the upload as committed.
+    /// An add chunk's rows into <c>psi_points</c> by binary COPY, record i under seq
+    /// <paramref name="seq"/> + i (pending until the commit). When a record id is already in the
+    /// list (re-added, changed, or twice in the upload) the COPY fails on the primary key and the
+    /// chunk goes in again row by row: new ids into <c>psi_points</c>, the others staged for the
+    /// commit. Returns how many went into <c>psi_points</c>.
     /// </summary>
-    public async Task<PsiUpload> Commit(Guid uploadId, CancellationToken ct = default)
+    private static async Task<int> InsertPoints(NpgsqlConnection connection, NpgsqlTransaction tx, PsiUpload upload, int list, long seq,
+        ArraySegment<byte> bytes, IReadOnlyList<ChunkItem> items, CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        var upload = await LockUpload(connection, uploadId, ct);
-        if (upload.CommittedAt is not null) return upload;
-        if (upload.ReceivedCount != upload.DeclaredCount)
-            throw new InvalidOperationException($"Upload {uploadId} is incomplete: {upload.ReceivedCount} of {upload.DeclaredCount} records.");
-        var list = await EnsureList(connection, tx, upload.Partnership, upload.Epoch, upload.Owner, ct);
+        await tx.SaveAsync("chunk", ct);
+        try
+        {
+            // One synchronous call per field: the importer only copies into its buffer, and an async
+            // call per field costs a state machine each (65,536 rows × 5 fields per chunk).
+            await using var writer = await connection.BeginBinaryImportAsync("COPY psi_points (list_id, record_id, seq, population, point) FROM STDIN (FORMAT BINARY)", ct);
+            WriteRows(writer, list, seq, upload.Population, bytes, items);
+            await writer.CompleteAsync(ct);
+            return items.Count;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            await tx.RollbackAsync("chunk", ct);
+        }
+        await using (var table = new NpgsqlCommand("CREATE TEMP TABLE psi_chunk (list_id int, record_id bytea, seq bigint, population text, point bytea) ON COMMIT DROP", connection, tx))
+            await table.ExecuteNonQueryAsync(ct);
+        await using (var writer = await connection.BeginBinaryImportAsync("COPY psi_chunk (list_id, record_id, seq, population, point) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            WriteRows(writer, list, seq, upload.Population, bytes, items);
+            await writer.CompleteAsync(ct);
+        }
+        await using var split = new NpgsqlCommand("""
+            WITH added AS (
+              INSERT INTO psi_points (list_id, record_id, seq, population, point)
+              SELECT list_id, record_id, seq, population, point FROM psi_chunk ORDER BY seq
+              ON CONFLICT (list_id, record_id) DO NOTHING RETURNING seq),
+            staged AS (
+              INSERT INTO psi_staged (upload_id, record_id, payload, seq)
+              SELECT $1, c.record_id, c.point, c.seq FROM psi_chunk c WHERE c.seq NOT IN (SELECT seq FROM added))
+            SELECT count(*)::int FROM added
+            """, connection, tx);
+        split.Parameters.Add(new() { Value = upload.UploadId });
+        return (int)(await split.ExecuteScalarAsync(ct))!;
+    }
 
-        // The list's row lock serializes its commits (and its tag stores, see ReblindStore): seqs
-        // come from last_seq, which only grows, so no seq is ever used twice in a list, not even
-        // after its record is removed, and a stored tag belongs to one record only.
-        long lastSeq;
-        await using (var lockList = new NpgsqlCommand("SELECT last_seq FROM psi_lists WHERE list_id = $1 FOR UPDATE", connection, tx))
+    /// <summary>
+    /// A chunk's records in record id order: the primary key takes them in order (measured: random
+    /// order cost PostgreSQL more per row, and left the index larger), and within a chunk the seqs
+    /// follow the opaque record ids rather than the order the client sent.
+    /// </summary>
+    private static ChunkItem[] ByRecordId(ArraySegment<byte> bytes, IReadOnlyList<ChunkItem> items)
+    {
+        var keys = new UInt128[items.Count];
+        var sorted = new ChunkItem[items.Count];
+        for (var i = 0; i < keys.Length; i++)
         {
-            lockList.Parameters.Add(new() { Value = list });
-            lastSeq = (long)(await lockList.ExecuteScalarAsync(ct))!;
+            sorted[i] = items[i];
+            keys[i] = BinaryPrimitives.ReadUInt128BigEndian(bytes.AsSpan(items[i].RecordIdOffset, PsiFormat.RecordIdSize));
         }
-        await using (var batch = new NpgsqlBatch(connection, tx))
+        Array.Sort(keys, sorted);
+        return sorted;
+    }
+
+    private static void WriteRows(NpgsqlBinaryImporter writer, int list, long seq, string population, ArraySegment<byte> bytes, IReadOnlyList<ChunkItem> items)
+    {
+        foreach (var item in items)
         {
-            // DISTINCT ON sorts the upload by record id: in memory at 1M records (~100 MB), and the
-            // sorted ids then go into the primary key in order, not scattered over its pages.
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL work_mem = '256MB'"));
-            batch.BatchCommands.Add(upload.Kind switch
-            {
-                // The list's record count moves with each commit (xmax = 0: a row inserted, not
-                // updated), so a status request never counts a million rows.
-                UploadKind.Add => Sql.Command("""
-                  WITH added AS (
-                    INSERT INTO psi_points AS r (list_id, record_id, seq, population, point)
-                    SELECT $1, s.record_id, $4 + row_number() OVER (ORDER BY s.record_id), $3, s.payload
-                      FROM (SELECT DISTINCT ON (record_id) record_id, payload FROM psi_staged WHERE upload_id = $2 ORDER BY record_id) s
-                    ON CONFLICT (list_id, record_id) DO UPDATE
-                       SET seq = EXCLUDED.seq, population = EXCLUDED.population, point = EXCLUDED.point
-                     WHERE r.population <> EXCLUDED.population OR r.point <> EXCLUDED.point
-                    RETURNING xmax = 0 AS inserted)
-                  UPDATE psi_lists SET last_seq = $5, records = records + (SELECT count(*) FROM added WHERE inserted) WHERE list_id = $1
-                  """, list, uploadId, upload.Population, lastSeq, lastSeq + upload.DeclaredCount),
-                UploadKind.Remove => Sql.Command("""
-                  WITH gone AS (
-                    DELETE FROM psi_points
-                     WHERE list_id = $1 AND record_id IN (SELECT record_id FROM psi_staged WHERE upload_id = $2)
-                    RETURNING record_id),
-                  fields AS (DELETE FROM psi_list_fields f USING gone WHERE f.list_id = $1 AND f.record_id = gone.record_id)
-                  UPDATE psi_lists SET records = records - (SELECT count(*) FROM gone) WHERE list_id = $1
-                  """, list, uploadId),
-                _ => Sql.Command("""
-                  INSERT INTO psi_list_fields (list_id, record_id, sealed)
-                  SELECT DISTINCT ON (record_id) $1, record_id, payload FROM psi_staged WHERE upload_id = $2 ORDER BY record_id
-                  ON CONFLICT (list_id, record_id) DO UPDATE SET sealed = EXCLUDED.sealed
-                  """, list, uploadId),
-            });
-            batch.BatchCommands.Add(Sql.Command("DELETE FROM psi_staged WHERE upload_id = $1", uploadId));
-            batch.BatchCommands.Add(Sql.Command("UPDATE psi_uploads SET committed_at = now() WHERE upload_id = $1", uploadId));
-            await batch.ExecuteNonQueryAsync(ct);
+            writer.StartRow();
+            writer.Write(list, NpgsqlDbType.Integer);
+            writer.Write(new ArraySegment<byte>(bytes.Array!, bytes.Offset + item.RecordIdOffset, PsiFormat.RecordIdSize), NpgsqlDbType.Bytea);
+            writer.Write(seq++, NpgsqlDbType.Bigint);
+            writer.Write(population, NpgsqlDbType.Text);
+            writer.Write(new ArraySegment<byte>(bytes.Array!, bytes.Offset + item.PayloadOffset, item.PayloadLength), NpgsqlDbType.Bytea);
         }
-        await tx.CommitAsync(ct);
-        return (await FindUpload(uploadId, ct))!;
+    }
+
+    /// <summary>A remove's or fields chunk into <c>psi_staged</c>, applied at commit.</summary>
+    private static async Task Stage(NpgsqlConnection connection, Guid uploadId, ArraySegment<byte> bytes, IReadOnlyList<ChunkItem> items, CancellationToken ct)
+    {
+        await using var writer = await connection.BeginBinaryImportAsync("COPY psi_staged (upload_id, record_id, payload) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var item in items)
+        {
+            writer.StartRow();
+            writer.Write(uploadId, NpgsqlDbType.Uuid);
+            writer.Write(new ArraySegment<byte>(bytes.Array!, bytes.Offset + item.RecordIdOffset, PsiFormat.RecordIdSize), NpgsqlDbType.Bytea);
+            if (item.PayloadLength > 0)
+                writer.Write(new ArraySegment<byte>(bytes.Array!, bytes.Offset + item.PayloadOffset, item.PayloadLength), NpgsqlDbType.Bytea);
+            else
+                writer.WriteNull();
+        }
+        await writer.CompleteAsync(ct);
     }
 
     /// <summary>The id of one side's list in a partnership and epoch, made on first use.</summary>
@@ -196,10 +225,19 @@ public sealed class PsiStore(NpgsqlDataSource db)
     /// <summary>Subquery for the list id of ($1 partnership, $2 epoch, $3 owner); null when the side has none yet.</summary>
     internal const string ListOf = "(SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3)";
 
+    /// <summary>
+    /// Condition on a row of <c>psi_points</c> of list <paramref name="list"/> (an expression that
+    /// does not depend on the row, so the ranges are read once per statement): its seq is not in the
+    /// reserved range of an uncommitted upload, i.e. the row is committed.
+    /// </summary>
+    internal static string NotPending(string seq, string list) =>
+        $"NOT ({seq} <@ ANY (ARRAY(SELECT int8range(u.first_seq, u.first_seq + u.declared_count) FROM psi_uploads u " +
+        $"WHERE u.list_id = {list} AND u.committed_at IS NULL AND u.first_seq IS NOT NULL)))";
+
     /// <summary>Record counts of one side's committed list, by population.</summary>
     public async Task<IReadOnlyDictionary<string, long>> Counts(string partnership, int epoch, string owner, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand($"SELECT population, count(*) FROM psi_points WHERE list_id = {ListOf} GROUP BY population");
+        await using var cmd = db.CreateCommand($"SELECT population, count(*) FROM psi_points WHERE list_id = {ListOf} AND {NotPending("seq", ListOf)} GROUP BY population");
         cmd.Parameters.Add(new() { Value = partnership });
         cmd.Parameters.Add(new() { Value = epoch });
         cmd.Parameters.Add(new() { Value = owner });
@@ -244,12 +282,25 @@ public sealed class PsiStore(NpgsqlDataSource db)
     private const string UploadColumns =
         "upload_id, partnership, epoch, owner, population, kind, declared_count, received_count, chunks, committed_at";
 
-    private static async Task<PsiUpload> LockUpload(NpgsqlConnection connection, Guid uploadId, CancellationToken ct)
+    /// <summary>An upload under lock, with its list (null only for uploads committed before lists were known at start) and the list's seq counters.</summary>
+    private readonly record struct Locked(PsiUpload Upload, int? List, long? FirstSeq, int Inserted, long LastSeq, long CommittedSeq);
+
+    /// <summary>
+    /// Locks the upload's list row (<paramref name="listLock"/>: FOR SHARE for chunks, FOR NO KEY
+    /// UPDATE for commits), then the upload's row. Always in this order, so a commit that moves
+    /// another upload's rows never waits for a chunk that waits for it.
+    /// </summary>
+    private static async Task<Locked> LockUpload(NpgsqlConnection connection, NpgsqlTransaction tx, Guid uploadId, string listLock, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand($"SELECT {UploadColumns} FROM psi_uploads WHERE upload_id = $1 FOR UPDATE", connection);
-        cmd.Parameters.Add(new() { Value = uploadId });
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? ReadUpload(reader) : throw new KeyNotFoundException($"No upload {uploadId}.");
+        await using var batch = new NpgsqlBatch(connection, tx);
+        batch.BatchCommands.Add(Sql.Command($"SELECT last_seq, committed_seq FROM psi_lists WHERE list_id = (SELECT list_id FROM psi_uploads WHERE upload_id = $1) {listLock}", uploadId));
+        batch.BatchCommands.Add(Sql.Command($"SELECT {UploadColumns}, list_id, first_seq, inserted FROM psi_uploads WHERE upload_id = $1 FOR UPDATE", uploadId));
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var (lastSeq, committedSeq) = await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.GetInt64(1)) : (0L, 0L);
+        await reader.NextResultAsync(ct);
+        if (!await reader.ReadAsync(ct)) throw new KeyNotFoundException($"No upload {uploadId}.");
+        return new Locked(ReadUpload(reader), reader.IsDBNull(10) ? null : reader.GetInt32(10), reader.IsDBNull(11) ? null : reader.GetInt64(11),
+            reader.GetInt32(12), lastSeq, committedSeq);
     }
 
     private static PsiUpload ReadUpload(NpgsqlDataReader r) => new(

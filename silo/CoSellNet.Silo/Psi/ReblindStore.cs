@@ -17,13 +17,31 @@ public sealed record ReblindRange(Guid TaskId, string Owner, long FromSeq, long 
 /// </summary>
 public sealed class ReblindStore(NpgsqlDataSource db)
 {
-    /// <summary>The next at most <paramref name="limit"/> untagged records of one side, as a range; null when all are tagged.</summary>
+    /// <summary>Subquery for the tagged-through watermark of ($1 partnership, $2 epoch, $3 owner).</summary>
+    private const string Watermark = "(SELECT tagged_through FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3)";
+
+    /// <summary>
+    /// The next at most <paramref name="limit"/> untagged records of one side, as a range; null when
+    /// all are tagged. Pending rows (of uploads not committed) are never handed out, and a range
+    /// ends before the next pending seq range: a range holds committed records only, so the tags
+    /// stored for it (any seqs in it) can only ever be committed records' tags.
+    /// </summary>
     public async Task<ReblindRange?> NextRange(string partnership, int epoch, string owner, int limit, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("""
+        // The list's id and watermark as scalars, so that each step is one range of the seq index
+        // (list_id, seq) read in order and stopped by its LIMIT; as a join, the planner read all of
+        // the list's rows and sorted them (0.3-0.6 s per task at 1M).
+        await using var cmd = db.CreateCommand($"""
+            WITH start AS (
+              SELECT p.seq FROM psi_points p
+               WHERE p.list_id = {PsiStore.ListOf} AND p.seq > {Watermark} AND {PsiStore.NotPending("p.seq", PsiStore.ListOf)}
+               ORDER BY p.seq LIMIT 1),
+            bound AS (
+              SELECT min(u.first_seq) AS seq FROM psi_uploads u
+               WHERE u.list_id = {PsiStore.ListOf} AND u.committed_at IS NULL AND u.first_seq > (SELECT seq FROM start))
             SELECT min(p.seq), max(p.seq), count(*)::int FROM (
-              SELECT p.seq FROM psi_lists l JOIN psi_points p ON p.list_id = l.list_id AND p.seq > l.tagged_through
-               WHERE l.partnership = $1 AND l.epoch = $2 AND l.owner = $3
+              SELECT p.seq FROM psi_points p
+               WHERE p.list_id = {PsiStore.ListOf} AND p.seq >= (SELECT seq FROM start) AND p.seq < coalesce((SELECT seq FROM bound), 9223372036854775807)
                ORDER BY p.seq LIMIT $4) p
             """);
         cmd.Parameters.Add(new() { Value = partnership });
@@ -35,12 +53,12 @@ public sealed class ReblindStore(NpgsqlDataSource db)
         return reader.GetInt32(2) == 0 ? null : new ReblindRange(Guid.NewGuid(), owner, reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2));
     }
 
-    /// <summary>Untagged records of one side (an index range after the watermark).</summary>
+    /// <summary>Untagged committed records of one side (an index range after the watermark).</summary>
     public async Task<long> Untagged(string partnership, int epoch, string owner, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("""
-            SELECT count(*) FROM psi_lists l JOIN psi_points p ON p.list_id = l.list_id AND p.seq > l.tagged_through
-             WHERE l.partnership = $1 AND l.epoch = $2 AND l.owner = $3
+        await using var cmd = db.CreateCommand($"""
+            SELECT count(*) FROM psi_points p
+             WHERE p.list_id = {PsiStore.ListOf} AND p.seq > {Watermark} AND {PsiStore.NotPending("p.seq", PsiStore.ListOf)}
             """);
         cmd.Parameters.Add(new() { Value = partnership });
         cmd.Parameters.Add(new() { Value = epoch });
@@ -48,12 +66,12 @@ public sealed class ReblindStore(NpgsqlDataSource db)
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
-    /// <summary>Whether any record of one side lacks the counterpart's tag: one index probe.</summary>
+    /// <summary>Whether any committed record of one side lacks the counterpart's tag: one index probe (and one per pending row before it).</summary>
     public async Task<bool> AnyUntagged(string partnership, int epoch, string owner, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("""
-            SELECT EXISTS (SELECT 1 FROM psi_lists l JOIN psi_points p ON p.list_id = l.list_id AND p.seq > l.tagged_through
-                            WHERE l.partnership = $1 AND l.epoch = $2 AND l.owner = $3)
+        await using var cmd = db.CreateCommand($"""
+            SELECT EXISTS (SELECT 1 FROM psi_points p
+                            WHERE p.list_id = {PsiStore.ListOf} AND p.seq > {Watermark} AND {PsiStore.NotPending("p.seq", PsiStore.ListOf)})
             """);
         cmd.Parameters.Add(new() { Value = partnership });
         cmd.Parameters.Add(new() { Value = epoch });

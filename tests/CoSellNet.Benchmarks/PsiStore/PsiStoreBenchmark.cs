@@ -190,7 +190,10 @@ internal static class PsiStoreBenchmark
             var (outcome, _) = await store.AddChunk(upload.UploadId, chunk++, body, ChunkItems.Parse(UploadKind.Add, body));
             if (outcome != ChunkOutcome.Accepted) throw new InvalidOperationException($"chunk {chunk - 1}: {outcome}");
         }
+        // What is left after the last chunk, which the client waits for with nothing else to do.
+        var commit = Stopwatch.StartNew();
         await store.Commit(upload.UploadId);
+        Console.WriteLine($"  commit after the last chunk: {commit.Elapsed.TotalMilliseconds:F0} ms");
     }
 
     private static async Task Tag(ReblindStore reblind, string owner, byte[] tags)

@@ -1,3 +1,4 @@
+using CoSellNet.Protocol;
 using CoSellNet.Silo.Psi;
 using CoSellNet.Silo.Storage;
 using CoSellNet.Testing;
@@ -46,6 +47,44 @@ public sealed class PsiMigrationTests
         Assert.Null(await reblind.NextRange("a|b", 3, "b", 100));
         var (matrix, _, _) = await new MatchStore(db).Intersect("a|b", 3, "a", "b", ["customers"], ["customers", "prospects"]);
         Assert.Equal([new MatchCount("customers", "customers", 2), new MatchCount("prospects", "customers", 1)], matrix);
+    }
+
+    [Fact]
+    public async Task An_add_upload_in_flight_resumes_and_commits_after_0009()
+    {
+        await using var db = NpgsqlDataSource.Create(await PostgresServer.CreateEmptyDatabaseAsync("migrate_psi9"));
+        await SchemaMigrator.ApplyAsync(db, SchemaMigrator.Scripts.TakeWhile(s => !s.Id.StartsWith("migrations/0009", StringComparison.Ordinal)).ToList());
+        var upload = Guid.NewGuid();
+        // A list of 2 committed records; an add of 5 with its first chunk (3 records, one of them
+        // record 2 unchanged) staged the old way.
+        await using (var old = db.CreateCommand($"""
+            INSERT INTO psi_lists (partnership, epoch, owner, last_seq, records, tagged_through) VALUES ('a|b', 1, 'a', 2, 2, 2);
+            INSERT INTO psi_points (list_id, record_id, seq, population, point)
+            SELECT list_id, r.id, r.seq, 'customers', r.point FROM psi_lists, (VALUES ('\x01'::bytea, 1, '\xa1'::bytea), ('\x02', 2, '\xa2')) r (id, seq, point);
+            INSERT INTO psi_uploads (upload_id, partnership, epoch, owner, population, kind, declared_count, received_count, chunks)
+            VALUES ('{upload}', 'a|b', 1, 'a', 'customers', 'add', 5, 3, 1);
+            INSERT INTO psi_upload_chunks (upload_id, chunk, sha256, count) VALUES ('{upload}', 0, '\x00', 3);
+            INSERT INTO psi_staged (upload_id, record_id, payload) VALUES ('{upload}', '\x13', '\xc3'), ('{upload}', '\x11', '\xc1'), ('{upload}', '\x02', '\xa2');
+            """))
+            await old.ExecuteNonQueryAsync();
+        Assert.Contains("migrations/0009_psi_points_per_chunk", await SchemaMigrator.ApplyAsync(db));
+
+        var store = new PsiStore(db);
+        var body = new byte[2 * (PsiFormat.RecordIdSize + PsiFormat.PointSize)];
+        for (var i = 0; i < 2; i++)
+        {
+            body[i * 48] = (byte)(0x21 + i);
+            CoSellNet.Crypto.Ristretto255.HashToGroup([(byte)i], "CoSellNet-test"u8, body.AsSpan(i * 48 + PsiFormat.RecordIdSize, PsiFormat.PointSize));
+        }
+        Assert.Equal(ChunkOutcome.Accepted, (await store.AddChunk(upload, 1, body, ChunkItems.Parse(UploadKind.Add, body))).Outcome);
+        await store.Commit(upload);
+
+        Assert.Equal(6L, await store.Count("a|b", 1, "a"));
+        Assert.Equal(6L, (await store.Counts("a|b", 1, "a"))["customers"]);
+        // Record 2 kept its seq (and its tag); the 4 new ones come after every seq given before.
+        Assert.Equal(4L, await new ReblindStore(db).Untagged("a|b", 1, "a"));
+        Assert.Equal([2L], (await Rows(db, "SELECT seq FROM psi_points WHERE record_id = '\\x02'")).Select(r => (long)r[0]!));
+        Assert.Equal(0L, (long)(await Rows(db, "SELECT count(*) FROM psi_staged"))[0][0]!);
     }
 
     private static async Task<List<object?[]>> Rows(NpgsqlDataSource db, string sql)
