@@ -100,7 +100,10 @@ internal static class SyncCommands
             else if (store.AccountCount() == 0)
                 throw new CliException("No account list yet: give the CRM exports to import, e.g. 'cosell sync accounts.csv'.");
 
-            var engine = new SyncEngine(client, store, writes, secret, ctx.Environment.Error, ctx.Environment.Interactive, ctx.Get(maxReblind), imported);
+            // The re-blinding runs while the upload reads the index: a connection of its own for its reads.
+            using var reblindReads = store.OpenAnother();
+            var output = new ProgressOutput(ctx.Environment.Error, ctx.Environment.Interactive);
+            var engine = new SyncEngine(client, store, reblindReads, writes, secret, output, ctx.Get(maxReblind), imported);
             var only = ctx.Get(partner);
             var results = new List<PartnershipSync>();
             var exitCode = ExitCodes.Ok;

@@ -25,7 +25,7 @@ internal sealed partial class SyncEngine
         while (await client.GetNextTaskAsync(counterpart, ct) is { } task)
         {
             if (status is null || task.Count > status.TheirRecords) status = await client.GetPsiStatusAsync(counterpart, ct);
-            var done = store.Reblinded(partnership.Id, partnership.Epoch);
+            var done = reblindReads.Reblinded(partnership.Id, partnership.Epoch);
             if (task.Count > status.TheirRecords || done + task.Count > maxReblind)
                 throw new CliException(
                     $"Refusing to re-blind {task.Count:N0} points for {partnership.Theirs.PartnerName}: " +
@@ -66,7 +66,7 @@ internal sealed partial class SyncEngine
                 Superseded(partnership, task, ref superseded);
             }
             await writes.Write(s => s.AddReblinded(partnership.Id, partnership.Epoch, task.Count));
-            new Progress(error, interactive, $"Re-blinding for {partnership.Theirs.PartnerName}", task.Count).Advance(task.Count);
+            new Progress(output, $"Re-blinding for {partnership.Theirs.PartnerName}", task.Count).Advance(task.Count);
             total += task.Count;
         }
         return total;
@@ -84,7 +84,7 @@ internal sealed partial class SyncEngine
             throw new CliException(
                 $"{partnership.Theirs.PartnerName}'s re-blind tasks kept changing while this sync worked on them ({superseded} times): it is probably syncing right now. Run 'cosell sync' again later.",
                 ExitCodes.Conflict);
-        error.WriteLine($"note: re-blind task {task.TaskId} for {partnership.Theirs.PartnerName} was completed or replaced meanwhile (the partner changed its list, or an earlier attempt went through); going on with the next one.");
+        output.Line($"note: re-blind task {task.TaskId} for {partnership.Theirs.PartnerName} was completed or replaced meanwhile (the partner changed its list, or an earlier attempt went through); going on with the next one.");
     }
 
     private const int MaxSupersededTasks = 10;
