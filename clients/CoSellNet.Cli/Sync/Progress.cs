@@ -73,6 +73,18 @@ internal sealed class ProgressOutput(TextWriter error, bool interactive)
         }
     }
 
+    /// <summary>Lines written by <paramref name="write"/> (an error report), whole, as <see cref="Line"/>'s.</summary>
+    public T Lines<T>(Func<TextWriter, T> write)
+    {
+        lock (gate)
+        {
+            Clear();
+            var result = write(error);
+            if (open is { } bar) error.Write(bar.Text);
+            return result;
+        }
+    }
+
     /// <summary>Draws <paramref name="owner"/>'s bar in place; <paramref name="final"/> ends its line.</summary>
     public void Bar(Progress owner, string text, bool final)
     {

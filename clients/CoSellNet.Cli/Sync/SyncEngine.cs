@@ -18,48 +18,49 @@ internal sealed record PartnershipSync(string Counterpart, string CounterpartNam
 /// My half of the PSI protocol in one partnership: finish uploads left in flight, send what changed
 /// in my list since the last sync (in a random order, blinded with this partnership's key chunk by
 /// chunk while the previous chunk is sent), and, at the same time, re-blind the counterpart's new
-/// points into tags. Every step is recorded locally before it is sent, so a run that is killed at
-/// any point continues on the next run without duplicating. <paramref name="store"/> is only read,
-/// by the upload; the re-blinding reads its count on <paramref name="reblindReads"/> (a connection
-/// serves one thread at a time); every write goes through <paramref name="writes"/>, in order, and
-/// is awaited where it must be durable first.
+/// points into tags (<see cref="StartReblinding"/>). Every step is recorded locally before it is
+/// sent, so a run that is killed at any point continues on the next run without duplicating.
+/// <paramref name="store"/> is only read, by the upload; the re-blinding reads its count on
+/// <paramref name="reblindReads"/> (a connection serves one thread at a time); every write goes
+/// through <paramref name="writes"/>, in order, and is awaited where it must be durable first.
 /// </summary>
-/// <param name="imported">The list imported by this run (its write queued on <paramref name="writes"/>), or null to use the one the local index holds.</param>
-internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore store, LocalStore reblindReads, StoreWriter writes, MasterSecret secret, ProgressOutput output, long maxReblind,
-    ImportedList? imported)
+internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore store, LocalStore reblindReads, StoreWriter writes, MasterSecret secret, ProgressOutput output, long maxReblind)
 {
     private const int MaxChunkBytes = 4 << 20;
-    private IReadOnlyList<LocalAccount>? accounts = imported?.Accounts;
+    private ImportedList? imported;
+    private IReadOnlyList<LocalAccount>? accounts;
 
     // Read once per run, whichever partnerships need it.
     private IReadOnlyList<LocalAccount> Accounts() => accounts ??= store.Accounts();
 
-    public async Task<PartnershipSync> Run(PartnershipView partnership, CancellationToken ct)
+    /// <summary>The list imported by this run (its write queued on the writer), or null to use the one the local index holds.</summary>
+    public void UseImported(ImportedList? list) => (imported, accounts) = (list, list?.Accounts);
+
+    /// <summary>Why a partnership is not synced at all, or null.</summary>
+    private static string? Skipped(PartnershipView partnership) =>
+        partnership.Status != PartnershipStatus.Active ? $"skipped: the partnership is {partnership.Status.ToString().ToLowerInvariant()}"
+        : partnership.Mine.Paused || partnership.Theirs.Paused ? "skipped: the partnership is paused"
+        : null;
+
+    /// <param name="reblinding">This partnership's re-blinding, from <see cref="StartReblinding"/>.</param>
+    public async Task<PartnershipSync> Run(PartnershipView partnership, Task<long> reblinding, CancellationToken ct)
     {
         var counterpart = partnership.Theirs.PartnerId;
         PartnershipSync Result(int added = 0, int removed = 0, int sealedCount = 0, long reblinded = 0, PsiStatus? status = null, string? note = null) =>
             new(counterpart, partnership.Theirs.PartnerName, partnership.Epoch, added, removed, sealedCount, reblinded, status, note);
-
-        if (partnership.Status != PartnershipStatus.Active)
-            return Result(note: $"skipped: the partnership is {partnership.Status.ToString().ToLowerInvariant()}");
-        if (partnership.Mine.Paused || partnership.Theirs.Paused)
-            return Result(note: "skipped: the partnership is paused");
-
-        if (store.HoldsOtherEpochs(partnership.Id, partnership.Epoch))
-            await writes.Write(s => s.ForgetOtherEpochs(partnership.Id, partnership.Epoch));
+        if (Skipped(partnership) is { } skipped) return Result(note: skipped); // its re-blinding did nothing either
 
         // My upload and the re-blinding of the counterpart's points are independent (a task covers the
         // counterpart's records, which my commits leave alone), so they run at once: whenever one
-        // waits (the CSV, the node's commit, a task's tags and the next task) the other computes.
-        // Both blind on all cores, so the CPU they take together stays the same. One's failure does
-        // not stop the other (it is reported when both are over); cancellation stops both.
-        var reblind = Task.Run(() => Reblind(partnership, ct), CancellationToken.None);
+        // waits (the node's commit, a task's tags and the next task) the other computes. Both work on
+        // all cores, so the CPU they take together stays the same. One's failure does not stop the
+        // other (it is reported once both are over, the upload's first); cancellation stops both.
         var upload = Task.Run(() => Upload(partnership, ct), CancellationToken.None);
-        await Task.WhenAll(upload, reblind).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (upload.IsFaulted && reblind.IsFaulted && reblind.Exception?.InnerException is { } also)
+        await Task.WhenAll(upload, reblinding).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (upload.IsFaulted && reblinding.IsFaulted && reblinding.Exception?.InnerException is { } also)
             output.Line($"note: re-blinding for {partnership.Theirs.PartnerName} failed too: {also.Message}");
-        var (added, removed, sealedCount, note) = await upload; // its failure first, as when it ran first
-        var reblinded = await reblind;
+        var (added, removed, sealedCount, note) = await upload;
+        var reblinded = await reblinding;
         var status = await client.GetPsiStatusAsync(counterpart, ct);
         return Result(added, removed, sealedCount, reblinded, status, note);
     }
@@ -67,6 +68,8 @@ internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore stor
     /// <summary>Uploads left in flight, then what changed in my list since the last complete exchange.</summary>
     private async Task<(int Added, int Removed, int Sealed, string? Note)> Upload(PartnershipView partnership, CancellationToken ct)
     {
+        if (store.HoldsOtherEpochs(partnership.Id, partnership.Epoch))
+            await writes.Write(s => s.ForgetOtherEpochs(partnership.Id, partnership.Epoch));
         // Uploads an earlier run started and did not finish count as this run's: it is the one that completed them.
         int added = 0, removed = 0, sealedCount = 0;
         foreach (var pending in store.PendingUploads(partnership.Id))
