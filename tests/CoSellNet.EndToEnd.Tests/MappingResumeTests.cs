@@ -38,10 +38,9 @@ public sealed class MappingResumeTests
         var smallFile = small.Cli.File("small.csv", System.Text.Encoding.UTF8.GetString(smallList));
         var bigFile = big.Cli.File("big.csv", System.Text.Encoding.UTF8.GetString(bigList));
 
-        var first = (await small.Cli.Run("sync", smallFile, "-o", "json")).Ok();
-        Assert.Equal(2_000, Assert.Single(first.Read<List<SyncJson>>()).Added);
-
-        // Killed once the first chunk is stored and the second is on its way.
+        // Killed once the first chunk is stored and the second is on its way. The small list is
+        // uploaded after: a sync re-blinds the partner's points while it uploads, and this one must
+        // leave that to the resumed run, to be counted there.
         proxy.HoldIf = (method, path) => method == "PUT" && path.EndsWith("/chunks/1", StringComparison.Ordinal);
         await using (var killed = big.Cli.Start("sync", bigFile, "-o", "json"))
         {
@@ -54,6 +53,8 @@ public sealed class MappingResumeTests
         var halfway = Assert.Single(interrupted);
         Assert.Equal((false, 1, AddChunkRecords, 200_000), halfway);
         Assert.Equal((0L, 0L), await Stored(cs, big.Id));
+        var first = Assert.Single((await small.Cli.Run("sync", smallFile, "-o", "json")).Ok().Read<List<SyncJson>>());
+        Assert.Equal((2_000, 0L), (first.Added, first.Reblinded));
 
         // Run again, without the file: the list imported last time. It finishes the upload.
         var resumed = Assert.Single((await big.Cli.Run("sync", "-o", "json")).Ok().Read<List<SyncJson>>());
@@ -88,9 +89,9 @@ public sealed class MappingResumeTests
         var (bigList, bigDomains) = CrmExports.BulkSalesforce(40_000, 0, "lrn", []);
         var planted = bigDomains.Where((_, i) => i % 97 == 3).Take(300).ToList();
         var (smallList, _) = CrmExports.BulkSalesforce(700, 0, "mrw", planted);
-        (await small.Cli.Run("sync", small.Cli.File("small.csv", System.Text.Encoding.UTF8.GetString(smallList)), "-o", "json")).Ok();
 
-        // Killed once the plan is stored and the upload is being declared: the node knows nothing of it.
+        // Killed once the plan is stored and the upload is being declared: the node knows nothing of
+        // it. The small list is uploaded after, so that the killed run has nothing to re-blind yet.
         proxy.HoldIf = (method, path) => method == "POST" && path.EndsWith("/psi/uploads", StringComparison.Ordinal);
         await using (var killed = big.Cli.Start("sync", big.Cli.File("big.csv", System.Text.Encoding.UTF8.GetString(bigList)), "-o", "json"))
         {
@@ -99,6 +100,7 @@ public sealed class MappingResumeTests
             proxy.Drop();
         }
         Assert.Empty(await Uploads(cs, big.Id));
+        (await small.Cli.Run("sync", small.Cli.File("small.csv", System.Text.Encoding.UTF8.GetString(smallList)), "-o", "json")).Ok();
 
         // Run again without the file: the list the killed run stored, and its plan, are sent once.
         var resumed = Assert.Single((await big.Cli.Run("sync", "-o", "json")).Ok().Read<List<SyncJson>>());
@@ -136,9 +138,9 @@ public sealed class MappingResumeTests
         var (smallList, _) = CrmExports.BulkSalesforce(700, 0, "gri", planted);
         var smallFile = small.Cli.File("small.csv", System.Text.Encoding.UTF8.GetString(smallList));
         var bigFile = big.Cli.File("big.csv", System.Text.Encoding.UTF8.GetString(bigList));
-        (await small.Cli.Run("sync", smallFile, "-o", "json")).Ok();
 
-        // Node one dies while the big list's second chunk is on its way to it.
+        // Node one dies while the big list's second chunk is on its way to it. The small list is
+        // uploaded after (on node two), so that the cut run has nothing to re-blind yet.
         proxy.HoldIf = (method, path) => method == "PUT" && path.EndsWith("/chunks/1", StringComparison.Ordinal);
         await using (var cut = big.Cli.Start("sync", bigFile, "-o", "json"))
         {
@@ -149,6 +151,7 @@ public sealed class MappingResumeTests
             Assert.NotEqual(0, failed.ExitCode);
         }
         Assert.Equal((false, 1, AddChunkRecords, 100_000), Assert.Single(await Uploads(cs, big.Id)));
+        await Eventually(() => small.Cli.Run("sync", smallFile, "-o", "json"));
 
         // The same client, pointed at node two. Until the cluster has noticed that node one is
         // gone, grains that lived there do not answer yet: the sync is run again until it goes through.
@@ -193,6 +196,8 @@ public sealed class MappingResumeTests
         proxy.HoldIf = (method, path) => method == "PUT" && path.EndsWith("/tags", StringComparison.Ordinal);
         await using var reblinding = small.Cli.Start("sync", small.Cli.File("small.csv", System.Text.Encoding.UTF8.GetString(smallList)), "-o", "json");
         await proxy.Held;
+        // Its own upload runs alongside the re-blinding: the vendor's sync below re-blinds it once committed.
+        await Committed(cs, small.Id, 500);
         var removed = planted.Take(20).Concat(bigDomains.Where((_, i) => i % 10 == 5).Take(80)).ToHashSet();
         var added = smallDomains.Take(10).Concat(Enumerable.Range(0, 40).Select(i => $"hrwnew{i:D4}-bulkvarn.com")).ToList();
         var (changedList, _) = CrmExports.BulkSalesforce(0, 0, "hrw", [.. bigDomains.Where(d => !removed.Contains(d)), .. added]);
@@ -305,6 +310,18 @@ public sealed class MappingResumeTests
         await using var reader = await cmd.ExecuteReaderAsync();
         await reader.ReadAsync();
         return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    /// <summary>Waits until <paramref name="owner"/>'s uploads, <paramref name="records"/> records in all, are committed (a minute at most).</summary>
+    private static async Task Committed(string cs, string owner, int records)
+    {
+        for (var attempt = 0; attempt < 600; attempt++)
+        {
+            var uploads = await Uploads(cs, owner);
+            if (uploads.Count > 0 && uploads.All(u => u.Committed) && uploads.Sum(u => u.Received) == records) return;
+            await Task.Delay(100);
+        }
+        throw new Xunit.Sdk.XunitException($"{owner}'s {records} records were not committed within a minute: {string.Join(", ", await Uploads(cs, owner))}.");
     }
 
     private static async Task<List<(bool Committed, int Chunks, int Received, int Declared)>> Uploads(string cs, string owner)

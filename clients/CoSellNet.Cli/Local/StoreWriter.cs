@@ -6,21 +6,26 @@ namespace CoSellNet.Cli.Local;
 /// being blinded on the other threads. The sync's own connection only reads meanwhile (WAL: it never
 /// waits for this one), and awaits a write wherever that write must be durable first (a plan before
 /// its first chunk is sent). A write after a failed one is not made: it fails with the same error.
+/// Writes may be asked for from several threads (a sync's upload and re-blinding run at once):
+/// they are made in the order they were asked for.
 /// </summary>
 internal sealed class StoreWriter(LocalStore store) : IAsyncDisposable
 {
     private readonly LocalStore connection = store.OpenAnother();
+    private readonly Lock gate = new();
     private Task last = Task.CompletedTask;
 
     /// <summary>Makes <paramref name="write"/> once every earlier write is done; the task ends when it is committed.</summary>
     public Task Write(Action<LocalStore> write)
     {
-        last = After(last, write);
-        return last;
+        lock (gate) return last = After(last, write);
     }
 
     /// <summary>Every write asked for so far, done.</summary>
-    public Task Flush() => last;
+    public Task Flush()
+    {
+        lock (gate) return last;
+    }
 
     private async Task After(Task previous, Action<LocalStore> write)
     {
@@ -35,7 +40,7 @@ internal sealed class StoreWriter(LocalStore store) : IAsyncDisposable
     {
         try
         {
-            await last.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Flush().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         finally
         {

@@ -65,77 +65,114 @@ internal static class SyncCommands
             var client = ctx.Client();
             // The partnerships are listed while the files are read: the first request's set-up
             // (connection, JSON) runs on the other core, not between the import and the first
-            // blinding. Unobserved if the import fails, which is then the error reported.
-            var listing = Task.Run(() => ListPartnerships(client, ctx.Cancellation));
-            ImportedList? imported = null;
-            if (paths.Length > 0)
-            {
-                var options = new AccountReadOptions
-                {
-                    Columns = ctx.Get(map) is { } m ? ColumnMap.Parse(m) : null,
-                    Populations = ctx.Get(populationMap) is { Length: > 0 } pm ? PopulationMap.Parse(pm) : null,
-                    Population = ctx.Get(population),
-                    FieldColumns = ctx.Get(fields) is { } f ? [.. f.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : [],
-                    MaxRows = ctx.Get(maxRows),
-                };
-                var result = AccountImport.Import(paths, options, ctx.Get(nameKeys));
-                foreach (var (file, read, hygiene) in result.Files)
-                {
-                    ctx.Note($"{file} ({read.Format}): {hygiene.Describe()}");
-                    foreach (var problem in read.Problems.Take(20)) ctx.Note($"  line {problem.Line}: {problem.Problem}");
-                    if (read.Problems.Count > 20) ctx.Note($"  … and {read.Problems.Count - 20:N0} more problems");
-                }
-                // An export that went wrong (wrong file, wrong column mapping, filtered to nothing) must
-                // not quietly withdraw everything partners hold of my list.
-                if (result.Accounts.Count == 0 && !ctx.Get(allowEmpty))
-                    throw new CliException(
-                        $"The files give no account with a usable match key, so my list would become empty and everything uploaded to partners would be removed ({store.AccountCount():N0} accounts now). " +
-                        "Nothing was changed. Check the files and --map; if you do mean to empty the list, add --allow-empty.", ExitCodes.Usage);
-                var changes = store.CompareAccounts(result.Accounts);
-                // Awaited through the writes after it (MarkExchanged, every plan) and at the end.
-                _ = writes.Write(s => s.WriteAccounts(changes));
-                imported = new ImportedList(result.Accounts, changes.Version);
-                ctx.Note($"My list: {result.Accounts.Count:N0} accounts in {Populations(result.Accounts)}.");
-            }
-            else if (store.AccountCount() == 0)
+            // blinding. If the listing fails, awaiting it below reports its error, as the run's.
+            var only = ctx.Get(partner);
+            var listing = Task.Run(() => ListPartnerships(client, only, ctx.Cancellation));
+            if (paths.Length == 0 && store.AccountCount() == 0)
                 throw new CliException("No account list yet: give the CRM exports to import, e.g. 'cosell sync accounts.csv'.");
 
-            var engine = new SyncEngine(client, store, writes, secret, ctx.Environment.Error, ctx.Environment.Interactive, ctx.Get(maxReblind), imported);
-            var only = ctx.Get(partner);
-            var results = new List<PartnershipSync>();
-            var exitCode = ExitCodes.Ok;
-            foreach (var partnership in await listing)
+            // The re-blinding of partners' points starts as soon as the partnerships are known, and
+            // runs while the files are read and my list is uploaded (see SyncEngine.StartReblinding);
+            // it sends nothing before the import went through. It reads on a connection of its own.
+            using var reblindReads = store.OpenAnother();
+            var output = new ProgressOutput(ctx.Environment.Error, ctx.Environment.Interactive);
+            var engine = new SyncEngine(client, store, reblindReads, writes, secret, output, ctx.Get(maxReblind));
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ctx.Cancellation);
+            var importDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var reblinding = Task.Run(async () => engine.StartReblinding(await listing, importDone.Task, stop.Token), CancellationToken.None);
+            try
             {
-                if (only is not null && partnership.Theirs.PartnerId != only) continue;
-                try
+                ImportedList? imported = null;
+                if (paths.Length > 0)
                 {
-                    results.Add(await engine.Run(partnership, ctx.Cancellation));
+                    var options = new AccountReadOptions
+                    {
+                        Columns = ctx.Get(map) is { } m ? ColumnMap.Parse(m) : null,
+                        Populations = ctx.Get(populationMap) is { Length: > 0 } pm ? PopulationMap.Parse(pm) : null,
+                        Population = ctx.Get(population),
+                        FieldColumns = ctx.Get(fields) is { } f ? [.. f.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : [],
+                        MaxRows = ctx.Get(maxRows),
+                    };
+                    var result = AccountImport.Import(paths, options, ctx.Get(nameKeys));
+                    // Through the sync's output: the re-blinding may be printing meanwhile.
+                    foreach (var (file, read, hygiene) in result.Files)
+                    {
+                        output.Line($"{file} ({read.Format}): {hygiene.Describe()}");
+                        foreach (var problem in read.Problems.Take(20)) output.Line($"  line {problem.Line}: {problem.Problem}");
+                        if (read.Problems.Count > 20) output.Line($"  … and {read.Problems.Count - 20:N0} more problems");
+                    }
+                    // An export that went wrong (wrong file, wrong column mapping, filtered to nothing) must
+                    // not quietly withdraw everything partners hold of my list.
+                    if (result.Accounts.Count == 0 && !ctx.Get(allowEmpty))
+                        throw new CliException(
+                            $"The files give no account with a usable match key, so my list would become empty and everything uploaded to partners would be removed ({store.AccountCount():N0} accounts now). " +
+                            "Nothing was changed. Check the files and --map; if you do mean to empty the list, add --allow-empty.", ExitCodes.Usage);
+                    var changes = store.CompareAccounts(result.Accounts);
+                    // Awaited through the writes after it (MarkExchanged, every plan) and at the end.
+                    _ = writes.Write(s => s.WriteAccounts(changes));
+                    imported = new ImportedList(result.Accounts, changes.Version);
+                    output.Line($"My list: {result.Accounts.Count:N0} accounts in {Populations(result.Accounts)}.");
                 }
-                catch (Exception e) when (e is not OutOfMemoryException && !ctx.Cancellation.IsCancellationRequested)
+                engine.UseImported(imported);
+                importDone.SetResult();
+
+                var partnerships = await listing;
+                var each = await reblinding;
+                var results = new List<PartnershipSync>();
+                var exitCode = ExitCodes.Ok;
+                for (var i = 0; i < partnerships.Count; i++)
                 {
-                    // One partnership's failure (a refused upload, a cap, a node error) is reported and
-                    // the others are synced all the same; the exit code is the first failure's.
-                    ctx.Environment.Error.WriteLine($"Sync with {partnership.Theirs.PartnerName} ({partnership.Theirs.PartnerId}) failed; run 'cosell sync' again to continue it.");
-                    var code = ErrorReporter.Report(e, ctx.Environment.Error, null);
-                    if (exitCode == ExitCodes.Ok) exitCode = code;
-                    results.Add(new PartnershipSync(partnership.Theirs.PartnerId, partnership.Theirs.PartnerName, partnership.Epoch, 0, 0, 0, 0, null, "failed: see the error above"));
+                    var partnership = partnerships[i];
+                    try
+                    {
+                        results.Add(await engine.Run(partnership, each[i], ctx.Cancellation));
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException && !ctx.Cancellation.IsCancellationRequested)
+                    {
+                        // One partnership's failure (a refused upload, a cap, a node error) is reported and
+                        // the others are synced all the same; the exit code is the first failure's.
+                        // Through the sync's output: the next partnerships' re-blinding may be printing meanwhile.
+                        var code = output.Lines(error =>
+                        {
+                            error.WriteLine($"Sync with {partnership.Theirs.PartnerName} ({partnership.Theirs.PartnerId}) failed; run 'cosell sync' again to continue it.");
+                            return ErrorReporter.Report(e, error, null);
+                        });
+                        if (exitCode == ExitCodes.Ok) exitCode = code;
+                        results.Add(new PartnershipSync(partnership.Theirs.PartnerId, partnership.Theirs.PartnerName, partnership.Epoch, 0, 0, 0, 0, null, "failed: see the error above"));
+                    }
                 }
+                // The list is stored even when no partnership needed it (a failure here is the run's).
+                await writes.Flush();
+                if (only is not null && results.Count == 0)
+                    throw new CliException($"You have no partnership with '{only}'. See 'cosell partnerships list'.", ExitCodes.NotFound);
+                ctx.Output.WriteList(results, Summary, "No partnerships to sync. Propose one with 'cosell partnerships propose <partner-id>'.");
+                return exitCode;
             }
-            // The list is stored even when no partnership needed it (a failure here is the run's).
-            await writes.Flush();
-            if (only is not null && results.Count == 0)
-                throw new CliException($"You have no partnership with '{only}'. See 'cosell partnerships list'.", ExitCodes.NotFound);
-            ctx.Output.WriteList(results, Summary, "No partnerships to sync. Propose one with 'cosell partnerships propose <partner-id>'.");
-            return exitCode;
+            finally
+            {
+                // Whatever ended the run, the re-blinding is over before the secret, the index and the writer close.
+                importDone.TrySetCanceled();
+                await stop.CancelAsync();
+                await Stopped(reblinding);
+            }
         });
         return command;
     }
 
-    private static async Task<List<PartnershipView>> ListPartnerships(CoSellNet.Client.CoSellNetClient client, CancellationToken ct)
+    /// <summary>My partnerships, or only the one with <paramref name="only"/>.</summary>
+    private static async Task<List<PartnershipView>> ListPartnerships(CoSellNet.Client.CoSellNetClient client, string? only, CancellationToken ct)
     {
         var list = new List<PartnershipView>();
-        await foreach (var partnership in client.ListAllPartnershipsAsync(ct)) list.Add(partnership);
+        await foreach (var partnership in client.ListAllPartnershipsAsync(ct))
+            if (only is null || partnership.Theirs.PartnerId == only) list.Add(partnership);
         return list;
+    }
+
+    /// <summary>Waits for every partnership's re-blinding to end; their failures are Run's to report.</summary>
+    private static async Task Stopped(Task<IReadOnlyList<Task<long>>> reblinding)
+    {
+        await ((Task)reblinding).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (reblinding.IsCompletedSuccessfully) await Task.WhenAll(reblinding.Result.Cast<Task>()).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     private static string Populations(List<Local.LocalAccount> accounts)

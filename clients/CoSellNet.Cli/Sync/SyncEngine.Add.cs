@@ -104,7 +104,7 @@ internal sealed partial class SyncEngine
         var view = await client.StartUploadAsync(upload.Counterpart, new StartUpload(upload.UploadId, upload.Population, upload.Kind, upload.Count), ct);
         if (!view.Committed)
         {
-            var progress = new Progress(error, interactive, $"Uploading add {upload.Population}", upload.Count);
+            var progress = new Progress(output, $"Uploading add {upload.Population}", upload.Count);
             progress.Begin();
             progress.Advance(view.ReceivedCount);
             blinder.StartAt(view.NextChunk);

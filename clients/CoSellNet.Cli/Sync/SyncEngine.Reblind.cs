@@ -12,8 +12,28 @@ internal sealed partial class SyncEngine
     /// <summary>Points re-blinded at a time while a task downloads: enough to keep every core busy, small enough to follow the download closely.</summary>
     private const int ReblindSlice = 4_096;
 
+    /// <summary>
+    /// Starts re-blinding the counterpart's points of each partnership, one partnership after the
+    /// other, alongside the import of my list and the uploads (<see cref="Run"/> awaits each
+    /// partnership's task). Nothing is sent or recorded before <paramref name="importDone"/> completes:
+    /// a sync refused for its input changes nothing; if it fails or is cancelled, so is all this.
+    /// </summary>
+    public IReadOnlyList<Task<long>> StartReblinding(IReadOnlyList<PartnershipView> partnerships, Task importDone, CancellationToken ct)
+    {
+        var each = new Task<long>[partnerships.Count];
+        for (var i = 0; i < each.Length; i++) each[i] = ReblindAfter(i == 0 ? Task.CompletedTask : each[i - 1], partnerships[i], importDone, ct);
+        return each;
+    }
+
+    private async Task<long> ReblindAfter(Task previous, PartnershipView partnership, Task importDone, CancellationToken ct)
+    {
+        // A partnership's failure is its own (reported by Run): the next one goes on.
+        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ForceYielding);
+        return Skipped(partnership) is null ? await Reblind(partnership, importDone, ct) : 0;
+    }
+
     /// <summary>Does the counterpart's re-blind tasks: validate every point, b·P, tag, upload in order.</summary>
-    private async Task<long> Reblind(PartnershipView partnership, CancellationToken ct)
+    private async Task<long> Reblind(PartnershipView partnership, Task importDone, CancellationToken ct)
     {
         var counterpart = partnership.Theirs.PartnerId;
         long total = 0;
@@ -25,7 +45,7 @@ internal sealed partial class SyncEngine
         while (await client.GetNextTaskAsync(counterpart, ct) is { } task)
         {
             if (status is null || task.Count > status.TheirRecords) status = await client.GetPsiStatusAsync(counterpart, ct);
-            var done = store.Reblinded(partnership.Id, partnership.Epoch);
+            var done = reblindReads.Reblinded(partnership.Id, partnership.Epoch);
             if (task.Count > status.TheirRecords || done + task.Count > maxReblind)
                 throw new CliException(
                     $"Refusing to re-blind {task.Count:N0} points for {partnership.Theirs.PartnerName}: " +
@@ -55,6 +75,7 @@ internal sealed partial class SyncEngine
                 BinaryPrimitives.WriteInt64BigEndian(body.AsSpan(i * PsiFormat.TaskTagSize), seqs[i]);
                 tags.AsSpan(i * PsiKey.TagSize, PsiKey.TagSize).CopyTo(body.AsSpan(i * PsiFormat.TaskTagSize + PsiFormat.SeqSize));
             }
+            await importDone.WaitAsync(ct);
             try
             {
                 await client.UploadTaskTagsAsync(counterpart, task.TaskId, body, ct);
@@ -66,7 +87,7 @@ internal sealed partial class SyncEngine
                 Superseded(partnership, task, ref superseded);
             }
             await writes.Write(s => s.AddReblinded(partnership.Id, partnership.Epoch, task.Count));
-            new Progress(error, interactive, $"Re-blinding for {partnership.Theirs.PartnerName}", task.Count).Advance(task.Count);
+            new Progress(output, $"Re-blinding for {partnership.Theirs.PartnerName}", task.Count).Advance(task.Count);
             total += task.Count;
         }
         return total;
@@ -84,7 +105,7 @@ internal sealed partial class SyncEngine
             throw new CliException(
                 $"{partnership.Theirs.PartnerName}'s re-blind tasks kept changing while this sync worked on them ({superseded} times): it is probably syncing right now. Run 'cosell sync' again later.",
                 ExitCodes.Conflict);
-        error.WriteLine($"note: re-blind task {task.TaskId} for {partnership.Theirs.PartnerName} was completed or replaced meanwhile (the partner changed its list, or an earlier attempt went through); going on with the next one.");
+        output.Line($"note: re-blind task {task.TaskId} for {partnership.Theirs.PartnerName} was completed or replaced meanwhile (the partner changed its list, or an earlier attempt went through); going on with the next one.");
     }
 
     private const int MaxSupersededTasks = 10;

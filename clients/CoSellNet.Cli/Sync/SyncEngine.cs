@@ -17,32 +17,57 @@ internal sealed record PartnershipSync(string Counterpart, string CounterpartNam
 /// <summary>
 /// My half of the PSI protocol in one partnership: finish uploads left in flight, send what changed
 /// in my list since the last sync (in a random order, blinded with this partnership's key chunk by
-/// chunk while the previous chunk is sent), then re-blind the counterpart's new points into tags.
-/// Every step is recorded locally before it is sent, so a run that is killed at any point continues
-/// on the next run without duplicating. <paramref name="store"/> is only read; every write goes
+/// chunk while the previous chunk is sent), and, at the same time, re-blind the counterpart's new
+/// points into tags (<see cref="StartReblinding"/>). Every step is recorded locally before it is
+/// sent, so a run that is killed at any point continues on the next run without duplicating.
+/// <paramref name="store"/> is only read, by the upload; the re-blinding reads its count on
+/// <paramref name="reblindReads"/> (a connection serves one thread at a time); every write goes
 /// through <paramref name="writes"/>, in order, and is awaited where it must be durable first.
 /// </summary>
-/// <param name="imported">The list imported by this run (its write queued on <paramref name="writes"/>), or null to use the one the local index holds.</param>
-internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore store, StoreWriter writes, MasterSecret secret, TextWriter error, bool interactive, long maxReblind,
-    ImportedList? imported)
+internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore store, LocalStore reblindReads, StoreWriter writes, MasterSecret secret, ProgressOutput output, long maxReblind)
 {
     private const int MaxChunkBytes = 4 << 20;
-    private IReadOnlyList<LocalAccount>? accounts = imported?.Accounts;
+    private ImportedList? imported;
+    private IReadOnlyList<LocalAccount>? accounts;
 
     // Read once per run, whichever partnerships need it.
     private IReadOnlyList<LocalAccount> Accounts() => accounts ??= store.Accounts();
 
-    public async Task<PartnershipSync> Run(PartnershipView partnership, CancellationToken ct)
+    /// <summary>The list imported by this run (its write queued on the writer), or null to use the one the local index holds.</summary>
+    public void UseImported(ImportedList? list) => (imported, accounts) = (list, list?.Accounts);
+
+    /// <summary>Why a partnership is not synced at all, or null.</summary>
+    private static string? Skipped(PartnershipView partnership) =>
+        partnership.Status != PartnershipStatus.Active ? $"skipped: the partnership is {partnership.Status.ToString().ToLowerInvariant()}"
+        : partnership.Mine.Paused || partnership.Theirs.Paused ? "skipped: the partnership is paused"
+        : null;
+
+    /// <param name="reblinding">This partnership's re-blinding, from <see cref="StartReblinding"/>.</param>
+    public async Task<PartnershipSync> Run(PartnershipView partnership, Task<long> reblinding, CancellationToken ct)
     {
         var counterpart = partnership.Theirs.PartnerId;
         PartnershipSync Result(int added = 0, int removed = 0, int sealedCount = 0, long reblinded = 0, PsiStatus? status = null, string? note = null) =>
             new(counterpart, partnership.Theirs.PartnerName, partnership.Epoch, added, removed, sealedCount, reblinded, status, note);
+        if (Skipped(partnership) is { } skipped) return Result(note: skipped); // its re-blinding did nothing either
 
-        if (partnership.Status != PartnershipStatus.Active)
-            return Result(note: $"skipped: the partnership is {partnership.Status.ToString().ToLowerInvariant()}");
-        if (partnership.Mine.Paused || partnership.Theirs.Paused)
-            return Result(note: "skipped: the partnership is paused");
+        // My upload and the re-blinding of the counterpart's points are independent (a task covers the
+        // counterpart's records, which my commits leave alone), so they run at once: whenever one
+        // waits (the node's commit, a task's tags and the next task) the other computes. Both work on
+        // all cores, so the CPU they take together stays the same. One's failure does not stop the
+        // other (it is reported once both are over, the upload's first); cancellation stops both.
+        var upload = Task.Run(() => Upload(partnership, ct), CancellationToken.None);
+        await Task.WhenAll(upload, reblinding).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (upload.IsFaulted && reblinding.IsFaulted && reblinding.Exception?.InnerException is { } also)
+            output.Line($"note: re-blinding for {partnership.Theirs.PartnerName} failed too: {also.Message}");
+        var (added, removed, sealedCount, note) = await upload;
+        var reblinded = await reblinding;
+        var status = await client.GetPsiStatusAsync(counterpart, ct);
+        return Result(added, removed, sealedCount, reblinded, status, note);
+    }
 
+    /// <summary>Uploads left in flight, then what changed in my list since the last complete exchange.</summary>
+    private async Task<(int Added, int Removed, int Sealed, string? Note)> Upload(PartnershipView partnership, CancellationToken ct)
+    {
         if (store.HoldsOtherEpochs(partnership.Id, partnership.Epoch))
             await writes.Write(s => s.ForgetOtherEpochs(partnership.Id, partnership.Epoch));
         // Uploads an earlier run started and did not finish count as this run's: it is the one that completed them.
@@ -61,26 +86,19 @@ internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore stor
             };
         }
 
-        string? note = null;
         if (!partnership.Theirs.Rules.Any(r => r.Level >= SharingLevel.Counts))
-            note = "nothing uploaded: the partner shares nothing with you yet";
-        else
+            return (added, removed, sealedCount, "nothing uploaded: the partner shares nothing with you yet");
+        // Nothing to compare when neither my list nor my rules changed since the last complete exchange.
+        var listVersion = imported?.Version ?? store.ListVersion();
+        var rules = RulesSignature(partnership);
+        if (!store.Exchanged(partnership.Id, partnership.Epoch, listVersion, rules))
         {
-            // Nothing to compare when neither my list nor my rules changed since the last complete exchange.
-            var listVersion = imported?.Version ?? store.ListVersion();
-            var rules = RulesSignature(partnership);
-            if (!store.Exchanged(partnership.Id, partnership.Epoch, listVersion, rules))
-            {
-                var (newlyAdded, newlyRemoved, newlySealed, complete) = await Exchange(partnership, ct);
-                (added, removed, sealedCount) = (added + newlyAdded, removed + newlyRemoved, sealedCount + newlySealed);
-                // After the list's own write, as every write is: never a version that is not stored.
-                if (complete) await writes.Write(s => s.MarkExchanged(partnership.Id, partnership.Epoch, listVersion, rules));
-            }
+            var (newlyAdded, newlyRemoved, newlySealed, complete) = await Exchange(partnership, ct);
+            (added, removed, sealedCount) = (added + newlyAdded, removed + newlyRemoved, sealedCount + newlySealed);
+            // After the list's own write, as every write is: never a version that is not stored.
+            if (complete) await writes.Write(s => s.MarkExchanged(partnership.Id, partnership.Epoch, listVersion, rules));
         }
-
-        var reblinded = await Reblind(partnership, ct);
-        var status = await client.GetPsiStatusAsync(counterpart, ct);
-        return Result(added, removed, sealedCount, reblinded, status, note);
+        return (added, removed, sealedCount, null);
     }
 
     /// <summary>My rules that send records, in a canonical form.</summary>
@@ -204,7 +222,7 @@ internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore stor
         var entry = await client.GetDirectoryEntryAsync(partnership.Theirs.PartnerId, ct);
         if (entry.PublicKeys is not { } keys || !PublicKeyDocument.TryParse(keys.Version, keys.X25519, keys.Ed25519, out var document, out _))
         {
-            error.WriteLine($"warning: {partnership.Theirs.PartnerName} has published no public keys, so shared fields cannot be sealed for it yet; they go with a later sync.");
+            output.Line($"warning: {partnership.Theirs.PartnerName} has published no public keys, so shared fields cannot be sealed for it yet; they go with a later sync.");
             return null;
         }
         return secret.CreateFieldSealer(document, partnership.Id, partnership.Epoch);
@@ -226,7 +244,7 @@ internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore stor
             var sealedFields = sealer.Seal(id, json);
             if (sealedFields.Length > PsiFormat.MaxSealedSize)
             {
-                error.WriteLine($"warning: the shared fields of {account.Source} are over {PsiFormat.MaxSealedSize - FieldSealer.Overhead:N0} bytes and were left out; share fewer or shorter columns.");
+                output.Line($"warning: the shared fields of {account.Source} are over {PsiFormat.MaxSealedSize - FieldSealer.Overhead:N0} bytes and were left out; share fewer or shorter columns.");
                 continue;
             }
             BinaryPrimitives.WriteUInt16BigEndian(length, (ushort)sealedFields.Length);
@@ -254,7 +272,7 @@ internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore stor
         if (!view.Committed)
         {
             var chunks = Chunks(upload);
-            var progress = new Progress(error, interactive, $"Uploading {upload.Kind.ToString().ToLowerInvariant()} {upload.Population}", upload.Count);
+            var progress = new Progress(output, $"Uploading {upload.Kind.ToString().ToLowerInvariant()} {upload.Population}", upload.Count);
             progress.Advance(view.ReceivedCount);
             for (var chunk = view.NextChunk; chunk < chunks.Count; chunk++)
             {

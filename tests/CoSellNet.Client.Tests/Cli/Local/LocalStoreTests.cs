@@ -172,6 +172,29 @@ public sealed class LocalStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task The_writer_takes_writes_from_several_threads_one_at_a_time_and_flush_covers_them_all()
+    {
+        using var store = LocalStore.Open(PathOf);
+        var made = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        int inside = 0, overlapped = 0;
+        await using (var writes = new StoreWriter(store))
+        {
+            // A sync's upload and re-blinding ask for writes at once.
+            Parallel.For(0, 200, i => writes.Write(s =>
+            {
+                if (Interlocked.Increment(ref inside) != 1) Interlocked.Increment(ref overlapped);
+                made.Enqueue(i);
+                s.AddReblinded("p1", 1, 1);
+                Interlocked.Decrement(ref inside);
+            }));
+            await writes.Flush();
+            Assert.Equal(Enumerable.Range(0, 200), made.Order()); // every write, once, all done when Flush is
+        }
+        Assert.Equal(0, overlapped);
+        Assert.Equal(200L, store.Reblinded("p1", 1));
+    }
+
+    [Fact]
     public async Task The_writer_stores_in_order_on_its_own_connection_and_a_write_after_a_failed_one_is_not_made()
     {
         using var store = LocalStore.Open(PathOf);
