@@ -25,9 +25,9 @@ public sealed partial class MatchStore
         // scopes the settings. JIT compilation is off too: a page costs milliseconds, but with no
         // cursor the planner's estimate passed jit_above_cost, and compiling took ~0.5 s of the
         // first page of every listing. The cursor's bound is written as one comparison (an empty
-        // bytea sorts before every id): as "$4 IS NULL OR id > $4" it was no index condition, so
-        // every page scanned the side's matches from the first one up to its own last (41 pages
-        // at 1M × 1M: 7.3 s of PostgreSQL time for one side).
+        // bytea sorts before every id): as "$4 IS NULL OR id > $4" it is no index condition under a
+        // generic plan, and every page would scan the side's matches from the first one up to its
+        // own last (78 ms instead of 0.6 ms a page at 200k matches).
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         await using (var plan = new NpgsqlCommand("SET LOCAL enable_nestloop = off; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL jit = off", connection, tx))
