@@ -176,7 +176,7 @@ public sealed class FeedTests
         Assert.Equal(2, seen.Count);
 
         // A node comes back where the client knew node two; the client reconnects and catches up.
-        await using var again = await NodeProcess.StartAsync(cs, clusterId, httpPort: two.Url.Port);
+        await using var again = await NodeProcess.StartAsync(cs, clusterId, restartOf: two);
         try
         {
             await Until(() => seen.Count >= 8, "the missed events", seconds: 240);

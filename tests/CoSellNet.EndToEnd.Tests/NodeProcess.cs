@@ -28,13 +28,20 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public Uri Url { get; }
     public string OperatorKeyFile { get; }
+    public int SiloPort { get; private init; }
+    public int GatewayPort { get; private init; }
     public string Output { get { lock (_output) return _output.ToString(); } }
     public string? OperatorKey => File.Exists(OperatorKeyFile) ? File.ReadAllText(OperatorKeyFile).Trim() : null;
 
-    /// <summary>Starts a node; <paramref name="httpPort"/> reuses a port (a node restarted where clients knew it), else a free one.</summary>
-    public static async Task<NodeProcess> StartAsync(string connectionString, string clusterId, string? operatorKeyFile = null, int? httpPort = null)
+    /// <summary>
+    /// Starts a node. <paramref name="restartOf"/>: a node killed before, started again on its ports, as
+    /// a restarted node comes back on its configured ones (clients find it where they knew it, and the
+    /// cluster sees a newer incarnation of the same silo address, which supersedes the dead one at once
+    /// instead of after the failure detector's probes); else free ports.
+    /// </summary>
+    public static async Task<NodeProcess> StartAsync(string connectionString, string clusterId, string? operatorKeyFile = null, NodeProcess? restartOf = null)
     {
-        var http = httpPort ?? FreePort();
+        var http = restartOf?.Url.Port ?? FreePort();
         var keyFile = operatorKeyFile ?? Path.Combine(Path.GetTempPath(), $"cosellnet-e2e-op-{Guid.NewGuid():N}");
         var start = new ProcessStartInfo("dotnet")
         {
@@ -47,11 +54,13 @@ public sealed class NodeProcess : IAsyncDisposable
         start.Environment["ConnectionStrings__CoSellNet"] = connectionString;
         start.Environment["Node__ClusterId"] = clusterId;
         start.Environment["Node__HttpPort"] = http.ToString();
-        start.Environment["Node__SiloPort"] = FreePort().ToString();
-        start.Environment["Node__GatewayPort"] = FreePort().ToString();
+        var siloPort = restartOf?.SiloPort ?? FreePort();
+        var gatewayPort = restartOf?.GatewayPort ?? FreePort();
+        start.Environment["Node__SiloPort"] = siloPort.ToString();
+        start.Environment["Node__GatewayPort"] = gatewayPort.ToString();
         start.Environment["Node__OperatorKeyFile"] = keyFile;
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        var node = new NodeProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{http}"), keyFile);
+        var node = new NodeProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{http}"), keyFile) { SiloPort = siloPort, GatewayPort = gatewayPort };
         await node.WaitReadyAsync();
         return node;
     }
