@@ -96,10 +96,15 @@ public sealed partial class CoSellNetClient
 
     /// <summary>
     /// My next re-blind task in this partnership, or null when there is none (204). Asking again before
-    /// the task is done returns the same task.
+    /// the task is done returns the same task. With <paramref name="after"/> that task's id: a second
+    /// task, the range after it (null when nothing follows), to re-blind while the first one's tags
+    /// upload. Send tags in the order the tasks came: the second's are refused (409) while the first's are due.
     /// </summary>
-    public Task<ReblindTask?> GetNextTaskAsync(string counterpartId, CancellationToken cancellationToken = default) =>
-        PsiJsonOrNoneAsync<ReblindTask>(HttpMethod.Get, Routes.PsiTasks(Id(counterpartId, nameof(counterpartId))), null, markIdempotent: false, cancellationToken);
+    public Task<ReblindTask?> GetNextTaskAsync(string counterpartId, Guid? after = null, CancellationToken cancellationToken = default)
+    {
+        var route = Routes.PsiTasks(Id(counterpartId, nameof(counterpartId)));
+        return PsiJsonOrNoneAsync<ReblindTask>(HttpMethod.Get, after is { } id ? $"{route}?after={id}" : route, null, markIdempotent: false, cancellationToken);
+    }
 
     /// <summary>
     /// Downloads a task's points, streaming: item i of the body (seq, 8 bytes big-endian ‖ point, 32 bytes)

@@ -21,14 +21,16 @@ public static class TaskEndpoints
         var tasks = api.MapGroup("/partnerships/{counterpartId}/psi/tasks").WithTags("Private set intersection")
             .RequireAuthorization(Claims.Policies.Write);
 
-        tasks.MapGet("/", async Task<Results<Ok<ReblindTask>, NoContent>> (string counterpartId, ClaimsPrincipal user, IGrainFactory grains) =>
+        tasks.MapGet("/", async Task<Results<Ok<ReblindTask>, NoContent>> (string counterpartId, Guid? after, ClaimsPrincipal user, IGrainFactory grains) =>
         {
             var me = user.PrincipalId();
             var partnership = await PsiAccess.Exchanging(grains, me, counterpartId);
-            var task = await PsiAccess.Overlap(grains, partnership).NextTask(me);
+            var task = await PsiAccess.Overlap(grains, partnership).NextTask(me, after);
             return task is null ? TypedResults.NoContent() : TypedResults.Ok(new ReblindTask(task.TaskId, partnership.Epoch, task.Count));
         })
-        .WithSummary("My next re-blind task (204 when there is none)");
+        .WithSummary("My next re-blind task (204 when there is none)")
+        .WithDescription("Without 'after': my first outstanding task, or a new one. With 'after' = that task's id: a second task, the range after it, " +
+                         "to re-blind while the first one's tags upload (204 when nothing follows it). Tags go in the order the tasks were issued.");
 
         tasks.MapGet("/{taskId:guid}/points", async (string counterpartId, Guid taskId, HttpContext http, ClaimsPrincipal user, IGrainFactory grains, ReblindStore store) =>
         {
@@ -46,7 +48,7 @@ public static class TaskEndpoints
             var me = user.PrincipalId();
             var partnership = await PsiAccess.Exchanging(grains, me, counterpartId);
             var overlap = PsiAccess.Overlap(grains, partnership);
-            var task = await overlap.GetTask(me, taskId);
+            var task = await overlap.TaskForTags(me, taskId);
             var body = await ReadTags(http, task);
             if (body.Length / PsiFormat.TaskTagSize != task.Count)
             {

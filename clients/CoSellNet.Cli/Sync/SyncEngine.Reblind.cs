@@ -32,7 +32,12 @@ internal sealed partial class SyncEngine
         return Skipped(partnership) is null ? await Reblind(partnership, importDone, ct) : 0;
     }
 
-    /// <summary>Does the counterpart's re-blind tasks: validate every point, b·P, tag, upload in order.</summary>
+    /// <summary>
+    /// Does the counterpart's re-blind tasks: validate every point, b·P, tag, upload in order. A
+    /// task's tags upload while the next task (asked for "after" it) downloads and re-blinds, so the
+    /// cores do not wait for the node between tasks; the next task's tags go only after the
+    /// previous one's are stored (the node takes them in order).
+    /// </summary>
     private async Task<long> Reblind(PartnershipView partnership, Task importDone, CancellationToken ct)
     {
         var counterpart = partnership.Theirs.PartnerId;
@@ -42,55 +47,90 @@ internal sealed partial class SyncEngine
         // What the counterpart declared only grows while it adds records: read it once, and again only
         // when a task is larger (asking per task cost the node a count of the list each time).
         PsiStatus? status = null;
-        while (await client.GetNextTaskAsync(counterpart, ct) is { } task)
+        // The last task whose tags were sent, and their upload while the next task is worked on.
+        ReblindTask? previous = null;
+        Task<bool>? sending = null;
+        // Superseded or not, sent tags may have been stored (a retry after a lost answer): they count
+        // as re-blinded, against the cap too. The next task covers what is left.
+        async Task Sent()
         {
-            if (status is null || task.Count > status.TheirRecords) status = await client.GetPsiStatusAsync(counterpart, ct);
-            var done = reblindReads.Reblinded(partnership.Id, partnership.Epoch);
-            if (task.Count > status.TheirRecords || done + task.Count > maxReblind)
-                throw new CliException(
-                    $"Refusing to re-blind {task.Count:N0} points for {partnership.Theirs.PartnerName}: " +
-                    (task.Count > status.TheirRecords
-                        ? $"it has declared only {status.TheirRecords:N0} records."
-                        : $"that would make {done + task.Count:N0} in this epoch, over the cap of {maxReblind:N0} (--max-reblind). A list that large can be a partner testing guesses; raise the cap only if you expect it."),
-                    ExitCodes.Conflict);
+            var count = previous!.Count;
+            if (!await sending!) Superseded(partnership, previous, ref superseded);
+            await writes.Write(s => s.AddReblinded(partnership.Id, partnership.Epoch, count));
+            new Progress(output, $"Re-blinding for {partnership.Theirs.PartnerName}", count).Advance(count);
+            total += count;
+            sending = null;
+        }
+        try
+        {
+            while (true)
+            {
+                var task = await client.GetNextTaskAsync(counterpart, previous?.TaskId, ct);
+                if (task is null)
+                {
+                    if (sending is null) break;
+                    // Nothing after the task on its way: once its tags are stored, ask once more
+                    // without "after" (what is left, and the node's release check with it).
+                    await Sent();
+                    previous = null;
+                    continue;
+                }
+                if (status is null || task.Count > status.TheirRecords) status = await client.GetPsiStatusAsync(counterpart, ct);
+                var done = reblindReads.Reblinded(partnership.Id, partnership.Epoch) + (sending is null ? 0 : previous!.Count);
+                if (task.Count > status.TheirRecords || done + task.Count > maxReblind)
+                    throw new CliException(
+                        $"Refusing to re-blind {task.Count:N0} points for {partnership.Theirs.PartnerName}: " +
+                        (task.Count > status.TheirRecords
+                            ? $"it has declared only {status.TheirRecords:N0} records."
+                            : $"that would make {done + task.Count:N0} in this epoch, over the cap of {maxReblind:N0} (--max-reblind). A list that large can be a partner testing guesses; raise the cap only if you expect it."),
+                        ExitCodes.Conflict);
 
-            var seqs = new long[task.Count];
-            var tags = new byte[task.Count * PsiKey.TagSize];
-            try
-            {
-                await ReblindWhileDownloading(counterpart, task, key, seqs, tags, ct);
+                var seqs = new long[task.Count];
+                var tags = new byte[task.Count * PsiKey.TagSize];
+                try
+                {
+                    await ReblindWhileDownloading(counterpart, task, key, seqs, tags, ct);
+                }
+                catch (CoSellNetApiException e) when (e.Status is 404 or 409)
+                {
+                    Superseded(partnership, task, ref superseded);
+                    continue;
+                }
+                catch (InvalidPointException e)
+                {
+                    throw new CliException($"The node sent an invalid point for {partnership.Theirs.PartnerName} (item {e.Index} of task {task.TaskId}); the whole task was refused and nothing was sent. Tell the node's operator.", ExitCodes.Error);
+                }
+                var body = new byte[task.Count * PsiFormat.TaskTagSize];
+                for (var i = 0; i < task.Count; i++)
+                {
+                    BinaryPrimitives.WriteInt64BigEndian(body.AsSpan(i * PsiFormat.TaskTagSize), seqs[i]);
+                    tags.AsSpan(i * PsiKey.TagSize, PsiKey.TagSize).CopyTo(body.AsSpan(i * PsiFormat.TaskTagSize + PsiFormat.SeqSize));
+                }
+                await importDone.WaitAsync(ct);
+                if (sending is not null) await Sent();
+                (previous, sending) = (task, SendTags(counterpart, task, body, ct));
             }
-            catch (CoSellNetApiException e) when (e.Status is 404 or 409)
-            {
-                Superseded(partnership, task, ref superseded);
-                continue;
-            }
-            catch (InvalidPointException e)
-            {
-                throw new CliException($"The node sent an invalid point for {partnership.Theirs.PartnerName} (item {e.Index} of task {task.TaskId}); the whole task was refused and nothing was sent. Tell the node's operator.", ExitCodes.Error);
-            }
-            var body = new byte[task.Count * PsiFormat.TaskTagSize];
-            for (var i = 0; i < task.Count; i++)
-            {
-                BinaryPrimitives.WriteInt64BigEndian(body.AsSpan(i * PsiFormat.TaskTagSize), seqs[i]);
-                tags.AsSpan(i * PsiKey.TagSize, PsiKey.TagSize).CopyTo(body.AsSpan(i * PsiFormat.TaskTagSize + PsiFormat.SeqSize));
-            }
-            await importDone.WaitAsync(ct);
-            try
-            {
-                await client.UploadTaskTagsAsync(counterpart, task.TaskId, body, ct);
-            }
-            catch (CoSellNetApiException e) when (e.Status is 404 or 409)
-            {
-                // The tags were sent, and may have been stored (a retry after a lost answer): they
-                // count as re-blinded, against the cap too. The next task covers what is left.
-                Superseded(partnership, task, ref superseded);
-            }
-            await writes.Write(s => s.AddReblinded(partnership.Id, partnership.Epoch, task.Count));
-            new Progress(output, $"Re-blinding for {partnership.Theirs.PartnerName}", task.Count).Advance(task.Count);
-            total += task.Count;
+        }
+        finally
+        {
+            // A failure or cancellation while tags were on their way: their upload ends before this does.
+            if (sending is not null) await ((Task)sending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         return total;
+    }
+
+    /// <summary>Uploads a task's tags; false when the node no longer had the task (completed or replaced meanwhile).</summary>
+    private async Task<bool> SendTags(string counterpart, ReblindTask task, byte[] body, CancellationToken ct)
+    {
+        try
+        {
+            await client.UploadTaskTagsAsync(counterpart, task.TaskId, body, ct);
+            return true;
+        }
+        catch (CoSellNetApiException e) when (e.Status is 404 or 409)
+        {
+            return false;
+        }
     }
 
     /// <summary>

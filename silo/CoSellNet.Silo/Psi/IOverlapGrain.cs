@@ -13,11 +13,19 @@ public interface IOverlapGrain : IGrainWithStringKey
     /// <summary>An upload of <paramref name="owner"/> was committed: the released result is out of date.</summary>
     Task Committed(string owner);
 
-    /// <summary>The task for <paramref name="by"/> to re-blind the counterpart's records: the outstanding one, or a new one, or null.</summary>
-    Task<ReblindRange?> NextTask(string by);
+    /// <summary>
+    /// The task for <paramref name="by"/> to re-blind the counterpart's records: the first outstanding
+    /// one, or a new one, or null. With <paramref name="after"/> the first outstanding task's id: a
+    /// second task, the range after it (the same one on a retry; null when nothing follows), so that
+    /// the client re-blinds it while the first one's tags upload. At most two are outstanding.
+    /// </summary>
+    Task<ReblindRange?> NextTask(string by, Guid? after = null);
 
     /// <summary>The outstanding task with this id for <paramref name="by"/>; a not-found problem otherwise.</summary>
     Task<ReblindRange> GetTask(string by, Guid taskId);
+
+    /// <summary>Like <see cref="GetTask"/>, for storing its tags: a conflict problem for the second task while the first waits for its tags.</summary>
+    Task<ReblindRange> TaskForTags(string by, Guid taskId);
 
     /// <summary>The task's tags are stored; a new result is released right after (in the background) if that completed both directions.</summary>
     Task TaskDone(string by, Guid taskId);
@@ -26,7 +34,7 @@ public interface IOverlapGrain : IGrainWithStringKey
     [OneWay]
     Task ReleaseDue();
 
-    /// <summary>The task's records changed since it was issued: drop it so that the next request issues a fresh one.</summary>
+    /// <summary>The task's records changed since it was issued: drop it (and a task issued after it) so that the next request issues a fresh one.</summary>
     Task DropTask(string by, Guid taskId);
 
     Task<Release> Released();

@@ -16,6 +16,12 @@ public sealed record OverlapState
     /// <summary>Whether records changed since the last release.</summary>
     [Id(2)] public bool Dirty { get; init; }
     [Id(3)] public Release Release { get; init; } = new(0, null, []);
+    /// <summary>
+    /// A second task per side, issued while the first (<see cref="Outstanding"/>) still waits for its
+    /// tags: the range right after it. A client re-blinds it while the first one's tags upload, so
+    /// its cores never wait for the node between tasks. Only ever present with a first task.
+    /// </summary>
+    [Id(4)] public Dictionary<string, ReblindRange> Ahead { get; init; } = new(StringComparer.Ordinal);
 }
 
 public sealed class OverlapGrain(
@@ -35,37 +41,78 @@ public sealed class OverlapGrain(
         // The owner's records changed (removed, or re-pointed), so a task issued over them may no
         // longer match what is stored: drop it, and the counterpart's next request gets a fresh one.
         state.State.Outstanding.Remove(owner);
+        state.State.Ahead.Remove(owner);
         state.State = state.State with { Dirty = true };
         await state.WriteStateAsync();
         ReleaseSoon();
     }
 
-    public async Task<ReblindRange?> NextTask(string by)
+    public async Task<ReblindRange?> NextTask(string by, Guid? after = null)
     {
         var owner = Counterpart(by);
-        if (state.State.Outstanding.TryGetValue(owner, out var outstanding)) return outstanding;
-        var next = await reblind.NextRange(Partnership, Epoch, owner, PsiFormat.MaxChunkRecords);
-        if (next is null)
+        var s = state.State;
+        if (!s.Outstanding.TryGetValue(owner, out var first))
         {
-            // Nothing for this side to do: if a release is due and failed when it was tried (the
-            // database refused, a timeout), make it now, or it waits for the next change forever.
-            // A failure again is logged, not this request's error: the task answer stands.
-            await ReleaseDue();
-            return null;
+            var next = await reblind.NextRange(Partnership, Epoch, owner, PsiFormat.MaxChunkRecords);
+            if (next is null)
+            {
+                // Nothing for this side to do: if a release is due and failed when it was tried (the
+                // database refused, a timeout), make it now, or it waits for the next change forever.
+                // A failure again is logged, not this request's error: the task answer stands.
+                await ReleaseDue();
+                return null;
+            }
+            s.Outstanding[owner] = next;
+            await state.WriteStateAsync();
+            return next;
         }
-        state.State.Outstanding[owner] = next;
+        // Without "after", or after a task already done: the first outstanding task (a retry gets the same).
+        if (after != first.TaskId)
+            return after is { } id && s.Ahead.TryGetValue(owner, out var ahead) && ahead.TaskId == id
+                ? throw ProblemException.Conflict("Tags due first",
+                    $"Send the tags of task {first.TaskId} before asking for a task after {id}: at most two tasks are outstanding at a time.")
+                : first;
+        if (s.Ahead.TryGetValue(owner, out var issued)) return issued;
+        // Not the release check of a null answer: the first task is still outstanding, so nothing is due.
+        var following = await reblind.NextRange(Partnership, Epoch, owner, PsiFormat.MaxChunkRecords, afterSeq: first.ToSeq);
+        if (following is null) return null;
+        s.Ahead[owner] = following;
         await state.WriteStateAsync();
-        return next;
+        return following;
     }
 
     public Task<ReblindRange> GetTask(string by, Guid taskId) => Task.FromResult(Find(by, taskId));
 
+    public Task<ReblindRange> TaskForTags(string by, Guid taskId)
+    {
+        var task = Find(by, taskId);
+        // Tags move the side's watermark to the end of their range: the second task's tags before the
+        // first's would mark the first's records tagged without their tags.
+        return state.State.Outstanding[task.Owner].TaskId == taskId
+            ? Task.FromResult(task)
+            : throw ProblemException.Conflict("Tags due first",
+                $"Send the tags of task {state.State.Outstanding[task.Owner].TaskId} first: tags go in the order the tasks were issued.");
+    }
+
     public async Task TaskDone(string by, Guid taskId)
     {
         var task = Find(by, taskId);
-        state.State.Outstanding.Remove(task.Owner);
+        Remove(task);
         await state.WriteStateAsync();
         ReleaseSoon();
+    }
+
+    /// <summary>Removes a task; the second task becomes the first when the first goes.</summary>
+    private void Remove(ReblindRange task)
+    {
+        var s = state.State;
+        if (s.Ahead.TryGetValue(task.Owner, out var ahead) && ahead.TaskId == task.TaskId)
+        {
+            s.Ahead.Remove(task.Owner);
+            return;
+        }
+        s.Outstanding.Remove(task.Owner);
+        if (s.Ahead.Remove(task.Owner, out var next)) s.Outstanding[task.Owner] = next;
     }
 
     public async Task ReleaseDue()
@@ -97,7 +144,9 @@ public sealed class OverlapGrain(
     public async Task DropTask(string by, Guid taskId)
     {
         var task = Find(by, taskId);
+        // The side's records changed: a task issued after this one is as stale as it is.
         state.State.Outstanding.Remove(task.Owner);
+        state.State.Ahead.Remove(task.Owner);
         await state.WriteStateAsync();
     }
 
@@ -152,8 +201,8 @@ public sealed class OverlapGrain(
     private ReblindRange Find(string by, Guid taskId)
     {
         var owner = Counterpart(by);
-        return state.State.Outstanding.TryGetValue(owner, out var task) && task.TaskId == taskId
-            ? task
+        return state.State.Outstanding.TryGetValue(owner, out var task) && task.TaskId == taskId ? task
+            : state.State.Ahead.TryGetValue(owner, out var ahead) && ahead.TaskId == taskId ? ahead
             : throw ProblemException.NotFound("Re-blind task", $"Task {taskId} is not your outstanding task here: it was completed or replaced. Get the current one with GET the tasks endpoint.");
     }
 

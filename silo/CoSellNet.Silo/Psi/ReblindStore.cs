@@ -24,9 +24,10 @@ public sealed class ReblindStore(NpgsqlDataSource db)
     /// The next at most <paramref name="limit"/> untagged records of one side, as a range; null when
     /// all are tagged. Pending rows (of uploads not committed) are never handed out, and a range
     /// ends before the next pending seq range: a range holds committed records only, so the tags
-    /// stored for it (any seqs in it) can only ever be committed records' tags.
+    /// stored for it (any seqs in it) can only ever be committed records' tags. With
+    /// <paramref name="afterSeq"/> (the end of a range still out), the range after that one.
     /// </summary>
-    public async Task<ReblindRange?> NextRange(string partnership, int epoch, string owner, int limit, CancellationToken ct = default)
+    public async Task<ReblindRange?> NextRange(string partnership, int epoch, string owner, int limit, long afterSeq = 0, CancellationToken ct = default)
     {
         // The list's id and watermark as scalars, so that each step is one range of the seq index
         // (list_id, seq) read in order and stopped by its LIMIT; as a join, the planner read all of
@@ -34,7 +35,7 @@ public sealed class ReblindStore(NpgsqlDataSource db)
         await using var cmd = db.CreateCommand($"""
             WITH start AS (
               SELECT p.seq FROM psi_points p
-               WHERE p.list_id = {PsiStore.ListOf} AND p.seq > {Watermark} AND {PsiStore.NotPending("p.seq", PsiStore.ListOf)}
+               WHERE p.list_id = {PsiStore.ListOf} AND p.seq > greatest({Watermark}, $5) AND {PsiStore.NotPending("p.seq", PsiStore.ListOf)}
                ORDER BY p.seq LIMIT 1),
             bound AS (
               SELECT min(u.first_seq) AS seq FROM psi_uploads u
@@ -48,6 +49,7 @@ public sealed class ReblindStore(NpgsqlDataSource db)
         cmd.Parameters.Add(new() { Value = epoch });
         cmd.Parameters.Add(new() { Value = owner });
         cmd.Parameters.Add(new() { Value = limit });
+        cmd.Parameters.Add(new() { Value = afterSeq });
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
         return reader.GetInt32(2) == 0 ? null : new ReblindRange(Guid.NewGuid(), owner, reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2));

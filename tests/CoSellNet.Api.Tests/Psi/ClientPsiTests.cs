@@ -106,6 +106,63 @@ public sealed class ClientPsiTests(Network network)
     }
 
     [Fact]
+    public async Task A_second_task_after_the_first_is_re_blinded_while_the_first_ones_tags_are_due_and_tags_go_in_order()
+    {
+        var (ma, mb) = await network.AddPartnership();
+        using var a = new Side(network, ma, "a");
+        using var b = new Side(network, mb, "b");
+        await a.Client.SetRulesAsync(mb.Id, [new SharingRule("customers", SharingLevel.Overlaps)]);
+        await b.Client.SetRulesAsync(ma.Id, [new SharingRule("customers", SharingLevel.Overlaps)]);
+        // More records than one task holds: two tasks for B. Points from hashes of random bytes (valid, of no account).
+        var count = PsiFormat.MaxChunkRecords + 100;
+        var body = new byte[count * 48];
+        RandomNumberGenerator.Fill(body);
+        Parallel.For(0, count, i =>
+        {
+            Span<byte> uniform = stackalloc byte[64];
+            RandomNumberGenerator.Fill(uniform);
+            Ristretto255.FromUniformBytes(uniform, body.AsSpan(i * 48 + 16, 32));
+        });
+        var uploadId = Guid.NewGuid();
+        await a.Client.StartUploadAsync(mb.Id, new StartUpload(uploadId, "customers", UploadKind.Add, count));
+        await a.Client.PutChunkAsync(mb.Id, uploadId, 0, body.AsMemory(0, PsiFormat.MaxChunkRecords * 48));
+        await a.Client.PutChunkAsync(mb.Id, uploadId, 1, body.AsMemory(PsiFormat.MaxChunkRecords * 48));
+        await a.Client.CommitUploadAsync(mb.Id, uploadId);
+
+        var first = (await b.Client.GetNextTaskAsync(ma.Id))!;
+        var second = (await b.Client.GetNextTaskAsync(ma.Id, first.TaskId))!;
+        Assert.Equal((PsiFormat.MaxChunkRecords, 100), (first.Count, second.Count));
+        Assert.Equal(second, await b.Client.GetNextTaskAsync(ma.Id, first.TaskId)); // a retry gets the same
+        Assert.Equal(first, await b.Client.GetNextTaskAsync(ma.Id)); // without "after": the first
+        var third = await Assert.ThrowsAsync<CoSellNetApiException>(() => b.Client.GetNextTaskAsync(ma.Id, second.TaskId));
+        Assert.Equal((409, "Tags due first"), (third.Status, third.Title));
+
+        // Both download; the second's tags are refused while the first's are due, then taken after them.
+        var firstTags = await FakeTags(b, ma.Id, first);
+        var secondTags = await FakeTags(b, ma.Id, second);
+        var early = await Assert.ThrowsAsync<CoSellNetApiException>(() => b.Client.UploadTaskTagsAsync(ma.Id, second.TaskId, secondTags));
+        Assert.Equal((409, "Tags due first"), (early.Status, early.Title));
+        Assert.Equal(count, (await a.Client.GetPsiStatusAsync(mb.Id)).MyRecordsAwaitingCounterpart);
+        await b.Client.UploadTaskTagsAsync(ma.Id, first.TaskId, firstTags);
+        Assert.Equal(second, await b.Client.GetNextTaskAsync(ma.Id)); // now the first outstanding
+        Assert.Null(await b.Client.GetNextTaskAsync(ma.Id, second.TaskId)); // nothing follows it
+        await b.Client.UploadTaskTagsAsync(ma.Id, second.TaskId, secondTags);
+        Assert.Null(await b.Client.GetNextTaskAsync(ma.Id));
+        Assert.Equal(0, (await a.Client.GetPsiStatusAsync(mb.Id)).MyRecordsAwaitingCounterpart);
+    }
+
+    /// <summary>Downloads a task's points and makes one arbitrary tag per point (the node does not check tags against points).</summary>
+    private static async Task<byte[]> FakeTags(Side side, string counterpart, ReblindTask task)
+    {
+        var seqs = new long[task.Count];
+        await side.Client.DownloadTaskPointsAsync(counterpart, task, seqs, new byte[task.Count * PsiFormat.PointSize]);
+        var tags = new byte[task.Count * PsiFormat.TaskTagSize];
+        RandomNumberGenerator.Fill(tags);
+        for (var i = 0; i < task.Count; i++) BinaryPrimitives.WriteInt64BigEndian(tags.AsSpan(i * PsiFormat.TaskTagSize), seqs[i]);
+        return tags;
+    }
+
+    [Fact]
     public async Task Two_partners_map_their_accounts_through_the_client()
     {
         var (ma, mb) = await network.AddPartnership();
