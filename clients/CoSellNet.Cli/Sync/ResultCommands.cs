@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime;
+using System.Text.Json;
 using CoSellNet.Cli.App;
 using CoSellNet.Cli.Output;
 using CoSellNet.Protocol;
@@ -21,7 +22,51 @@ internal static class ResultCommands
         .Add("Their populations", o => string.Join(", ", o.TheirPopulations))
         .Add("Their fields", o => Resolver.Fields(o.TheirFields))
         .Add("Source", o => o.Source)
-        .Add("Overlap", o => o.Reference);
+        .Add("Overlap", o => o.Reference)
+        .Json(OverlapJson.Write);
+
+    /// <summary>An overlap in JSON, as the serializer writes a <see cref="ResolvedOverlap"/>: its properties in declaration order, camel case.</summary>
+    private static class OverlapJson
+    {
+        private static readonly JsonEncodedText Partner = JsonEncodedText.Encode("partner");
+        private static readonly JsonEncodedText PartnerName = JsonEncodedText.Encode("partnerName");
+        private static readonly JsonEncodedText Account = JsonEncodedText.Encode("account");
+        private static readonly JsonEncodedText Website = JsonEncodedText.Encode("website");
+        private static readonly JsonEncodedText MatchKey = JsonEncodedText.Encode("matchKey");
+        private static readonly JsonEncodedText MyPopulation = JsonEncodedText.Encode("myPopulation");
+        private static readonly JsonEncodedText TheirPopulations = JsonEncodedText.Encode("theirPopulations");
+        private static readonly JsonEncodedText TheirFields = JsonEncodedText.Encode("theirFields");
+        private static readonly JsonEncodedText Source = JsonEncodedText.Encode("source");
+        private static readonly JsonEncodedText RecordId = JsonEncodedText.Encode("recordId");
+        private static readonly JsonEncodedText Reference = JsonEncodedText.Encode("reference");
+
+        public static void Write(Utf8JsonWriter json, ResolvedOverlap o)
+        {
+            json.WriteStartObject();
+            json.WriteString(Partner, o.Partner);
+            json.WriteString(PartnerName, o.PartnerName);
+            json.WriteString(Account, o.Account);
+            json.WriteString(Website, o.Website);
+            json.WriteString(MatchKey, o.MatchKey);
+            json.WriteString(MyPopulation, o.MyPopulation);
+            json.WriteStartArray(TheirPopulations);
+            foreach (var population in o.TheirPopulations) json.WriteStringValue(population);
+            json.WriteEndArray();
+            json.WriteStartObject(TheirFields);
+            foreach (var (name, value) in o.TheirFields) json.WriteString(name, value);
+            json.WriteEndObject();
+            json.WriteString(Source, o.Source);
+            json.WriteString(RecordId, o.RecordId);
+            // partner:record, as Reference gives it, without a string per overlap.
+            var length = o.Partner.Length + 1 + o.RecordId.Length;
+            Span<char> reference = length <= 256 ? stackalloc char[length] : new char[length];
+            o.Partner.AsSpan().CopyTo(reference);
+            reference[o.Partner.Length] = ':';
+            o.RecordId.AsSpan().CopyTo(reference[(o.Partner.Length + 1)..]);
+            json.WriteString(Reference, reference);
+            json.WriteEndObject();
+        }
+    }
 
     private static readonly Columns<MatrixCell> MatrixColumns = new Columns<MatrixCell>()
         .Add("My population", c => c.MyPopulation)
