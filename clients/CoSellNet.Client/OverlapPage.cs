@@ -58,7 +58,8 @@ public sealed class OverlapPage
     public static OverlapPage Parse(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
-        var builder = new Builder();
+        // An overlap takes at least ~90 bytes of JSON: room for all of them at once, rather than grown by doubling.
+        var builder = new Builder(Math.Clamp(json.Length / 80, 16, 1 << 16));
         string? cursor = null;
         Expect(ref reader, JsonTokenType.StartObject);
         while (Next(ref reader) == JsonTokenType.PropertyName)
@@ -84,11 +85,19 @@ public sealed class OverlapPage
         private readonly List<(byte[] Utf8, string Text)> _names = [];
         private readonly List<string[]> _lists = [];
         private readonly List<string> _scratch = [];
-        private byte[] _ids = new byte[64 * RecordIdSize];
-        private string[] _mine = new string[64];
-        private IReadOnlyList<string>[] _theirs = new IReadOnlyList<string>[64];
-        private IReadOnlyList<SharedFields>?[] _fields = new IReadOnlyList<SharedFields>?[64];
+        private byte[] _ids;
+        private string[] _mine;
+        private IReadOnlyList<string>[] _theirs;
+        private IReadOnlyList<SharedFields>?[] _fields;
         private int _count;
+
+        public Builder(int capacity)
+        {
+            _ids = new byte[capacity * RecordIdSize];
+            _mine = new string[capacity];
+            _theirs = new IReadOnlyList<string>[capacity];
+            _fields = new IReadOnlyList<SharedFields>?[capacity];
+        }
 
         public void Item(ref Utf8JsonReader reader)
         {

@@ -104,11 +104,28 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
         }
         if (unknown > 0)
             error.WriteLine($"note: {unknown:N0} overlaps with {partnership.Theirs.PartnerName} are records no longer in my list; run 'cosell sync' to update.");
-        list.Sort(static (x, y) =>
+        return Sorted(list);
+    }
+
+    /// <summary>
+    /// By match key, then my population (ordinal): the keys sorted alongside the overlaps (no delegate
+    /// and no property reads per comparison), then each run of one key (an account in two of my
+    /// populations) by population.
+    /// </summary>
+    internal static List<ResolvedOverlap> Sorted(List<ResolvedOverlap> list)
+    {
+        var items = list.ToArray();
+        var keys = new string[items.Length];
+        for (var i = 0; i < items.Length; i++) keys[i] = items[i].MatchKey;
+        Array.Sort(keys, items, StringComparer.Ordinal);
+        for (int start = 0, end; start < items.Length; start = end)
         {
-            var byKey = string.CompareOrdinal(x.MatchKey, y.MatchKey);
-            return byKey != 0 ? byKey : string.CompareOrdinal(x.MyPopulation, y.MyPopulation);
-        });
+            for (end = start + 1; end < items.Length && string.Equals(keys[end], keys[start], StringComparison.Ordinal); end++) { }
+            if (end - start > 1)
+                Array.Sort(items, start, end - start, Comparer<ResolvedOverlap>.Create(static (x, y) => string.CompareOrdinal(x.MyPopulation, y.MyPopulation)));
+        }
+        list.Clear();
+        list.AddRange(items);
         return list;
     }
 

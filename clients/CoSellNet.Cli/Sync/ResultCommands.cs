@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using CoSellNet.Cli.App;
 using CoSellNet.Cli.Output;
@@ -14,7 +15,7 @@ namespace CoSellNet.Cli.Sync;
 /// </summary>
 internal static class ResultCommands
 {
-    private static readonly Columns<ResolvedOverlap> OverlapColumns = new Columns<ResolvedOverlap>()
+    internal static readonly Columns<ResolvedOverlap> OverlapColumns = new Columns<ResolvedOverlap>()
         .Add("Partner", o => o.PartnerName)
         .Add("Account", o => o.Account)
         .Add("Key", o => o.MatchKey)
@@ -40,20 +41,39 @@ internal static class ResultCommands
         private static readonly JsonEncodedText RecordId = JsonEncodedText.Encode("recordId");
         private static readonly JsonEncodedText Reference = JsonEncodedText.Encode("reference");
 
+        // The partner, its name and the populations repeat on every overlap: encoded once each, not
+        // escaped and transcoded per overlap. Found by reference (the resolver shares one string per
+        // value) among the few last seen; anything else is encoded as it comes.
+        [ThreadStatic] private static (string? Value, JsonEncodedText Text)[]? _encoded;
+        [ThreadStatic] private static int _nextSlot;
+
+        private static JsonEncodedText Encoded(string value)
+        {
+            var encoded = _encoded ??= new (string?, JsonEncodedText)[8];
+            foreach (var (known, text) in encoded)
+                if (ReferenceEquals(known, value)) return text;
+            var fresh = JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+            encoded[_nextSlot] = (value, fresh);
+            _nextSlot = (_nextSlot + 1) % encoded.Length;
+            return fresh;
+        }
+
         public static void Write(Utf8JsonWriter json, ResolvedOverlap o)
         {
             json.WriteStartObject();
-            json.WriteString(Partner, o.Partner);
-            json.WriteString(PartnerName, o.PartnerName);
+            json.WriteString(Partner, Encoded(o.Partner));
+            json.WriteString(PartnerName, Encoded(o.PartnerName));
             json.WriteString(Account, o.Account);
             json.WriteString(Website, o.Website);
             json.WriteString(MatchKey, o.MatchKey);
-            json.WriteString(MyPopulation, o.MyPopulation);
+            json.WriteString(MyPopulation, Encoded(o.MyPopulation));
             json.WriteStartArray(TheirPopulations);
-            foreach (var population in o.TheirPopulations) json.WriteStringValue(population);
+            var theirs = o.TheirPopulations;
+            for (var i = 0; i < theirs.Count; i++) json.WriteStringValue(Encoded(theirs[i]));
             json.WriteEndArray();
             json.WriteStartObject(TheirFields);
-            foreach (var (name, value) in o.TheirFields) json.WriteString(name, value);
+            if (o.TheirFields.Count > 0)
+                foreach (var (name, value) in o.TheirFields) json.WriteString(name, value);
             json.WriteEndObject();
             json.WriteString(Source, o.Source);
             json.WriteString(RecordId, o.RecordId);
