@@ -177,6 +177,7 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
 
     public static string Fields(IReadOnlyDictionary<string, string> fields)
     {
+        if (fields.Count == 0) return "";
         var text = new StringBuilder();
         foreach (var (name, value) in fields)
             text.Append(text.Length == 0 ? "" : "; ").Append(name).Append('=').Append(value);

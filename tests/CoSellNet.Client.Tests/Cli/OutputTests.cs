@@ -98,6 +98,16 @@ public sealed class OutputTests
     }
 
     [Fact]
+    public void Table_cells_that_end_in_a_control_character_keep_their_column_and_no_line_ends_in_white_space()
+    {
+        var text = new StringWriter();
+
+        TableRenderer.WriteRows(text, ["x", "y", "z"], [["a\u0007", "b", "c\u0007"], [" d ", "\u2028", "e"], ["f", "g", null]]);
+
+        Assert.Equal(["X   Y  Z", "a   b  c", "d   -  e", "f   g  -"], text.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public void Json_is_the_nodes_json_indented_with_lower_case_enums_and_readable_text()
     {
         var json = Render(OutputFormat.Json, o => o.WriteList([Samples.Partnership()], PartnershipViews.List, "none"));
