@@ -233,11 +233,66 @@ public sealed partial class CoSellNetClient
     /// </summary>
     public Task<Page<OverlapRecord>> GetOverlapsAsync(string counterpartId, string? cursor = null, int? limit = null, CancellationToken cancellationToken = default)
     {
+        var route = OverlapsRoute(counterpartId, cursor, limit);
+        return PsiJsonAsync<Page<OverlapRecord>>(HttpMethod.Get, route, null, markIdempotent: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// One page of my overlapping records like <see cref="GetOverlapsAsync"/>, read as an <see cref="OverlapPage"/>:
+    /// record ids as bytes and populations shared, for a caller that resolves every overlap (200,000 at
+    /// 1M × 1M), where an object, a list and strings per overlap cost more CPU than the lookup they feed.
+    /// </summary>
+    public async Task<OverlapPage> GetOverlapPageAsync(string counterpartId, string? cursor = null, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        var route = OverlapsRoute(counterpartId, cursor, limit);
+        using var response = await PsiSendAsync(HttpMethod.Get, route, null, AcceptJson, markIdempotent: false,
+            HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        var what = $"GET {response.RequestMessage?.RequestUri?.AbsolutePath ?? route}";
+        var mediaType = response.Content.Headers.ContentType?.MediaType;
+        if (mediaType is not null && !mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) && !mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase))
+            throw new CoSellNetException($"{what}: the node answered with {mediaType}, not JSON. Check that the URL points at a CoSellNet node.");
+        // The body into one pooled buffer, parsed in place: no MemoryStream grown page after page (a
+        // page of 5,000 is ~0.5 MB, on the large object heap each time).
+        var buffer = ArrayPool<byte>.Shared.Rent(response.Content.Headers.ContentLength is { } length and > 0 and < int.MaxValue ? (int)length + 1 : 1 << 20);
+        try
+        {
+            var used = 0;
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                while (true)
+                {
+                    if (used == buffer.Length)
+                    {
+                        var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        buffer.AsSpan(0, used).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+                    var read = await stream.ReadAsync(buffer.AsMemory(used), cancellationToken).ConfigureAwait(false);
+                    if (read == 0) break;
+                    used += read;
+                }
+            }
+            return OverlapPage.Parse(buffer.AsSpan(0, used));
+        }
+        catch (JsonException e)
+        {
+            throw new CoSellNetException($"{what}: the node's answer could not be read as a page of overlaps ({e.Message}). Is the client older than the node?", e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private string OverlapsRoute(string counterpartId, string? cursor, int? limit)
+    {
         if (limit is { } l && (l < 1 || l > OverlapPages.MaxPageSize))
             throw new ArgumentOutOfRangeException(nameof(limit), l, $"A page of overlaps holds 1 to {OverlapPages.MaxPageSize} items.");
         var route = WithPaging(Routes.PsiOverlaps(Id(counterpartId, nameof(counterpartId))), cursor, null);
         if (limit is { } n) route += (route.Contains('?', StringComparison.Ordinal) ? "&limit=" : "?limit=") + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return PsiJsonAsync<Page<OverlapRecord>>(HttpMethod.Get, route, null, markIdempotent: false, cancellationToken);
+        return route;
     }
 
     /// <summary>All my overlapping records, fetched page by page as you enumerate.</summary>

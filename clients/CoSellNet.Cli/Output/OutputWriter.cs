@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using CoSellNet.Client;
@@ -21,6 +23,14 @@ internal sealed class OutputWriter(TextWriter writer, OutputFormat format)
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <summary>What <see cref="Json"/> writes with: lists written item by item look the same.</summary>
+    private static readonly JsonWriterOptions JsonWriter = new()
+    {
+        Indented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
+
     private static readonly CsvConfiguration Csv = new(CultureInfo.InvariantCulture)
     {
         NewLine = "\n",
@@ -35,6 +45,9 @@ internal sealed class OutputWriter(TextWriter writer, OutputFormat format)
     {
         switch (format)
         {
+            case OutputFormat.Json when columns.JsonItem is { } item:
+                WriteJsonList(items, item);
+                break;
             case OutputFormat.Json:
                 WriteJson(items);
                 break;
@@ -75,6 +88,35 @@ internal sealed class OutputWriter(TextWriter writer, OutputFormat format)
         // Straight to standard output as UTF-8, no string of the whole list in between.
         using var stdout = new BufferedStream(Console.OpenStandardOutput(), BufferSize);
         JsonSerializer.Serialize(stdout, value, Json);
+        stdout.Write(writer.Encoding.GetBytes(writer.NewLine));
+    }
+
+    /// <summary>
+    /// A list as the serializer would write it, each item by its columns' own writer: no reflection
+    /// metadata to build and JIT, no intermediate strings per item (100,000 overlaps: ~0.06 of ~1.7 CPU-s).
+    /// </summary>
+    private void WriteJsonList<T>(IReadOnlyList<T> items, Action<Utf8JsonWriter, T> item)
+    {
+        void Write(Utf8JsonWriter json)
+        {
+            json.WriteStartArray();
+            foreach (var one in items)
+            {
+                item(json, one);
+                // The writer buffers everything until flushed: to the console, in blocks of about BufferSize.
+                if (json.BytesPending >= BufferSize) json.Flush();
+            }
+            json.WriteEndArray();
+        }
+        if (!IsConsole)
+        {
+            var buffer = new ArrayBufferWriter<byte>();
+            using (var json = new Utf8JsonWriter(buffer, JsonWriter)) Write(json);
+            writer.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+            return;
+        }
+        using var stdout = Console.OpenStandardOutput();
+        using (var json = new Utf8JsonWriter(stdout, JsonWriter)) Write(json);
         stdout.Write(writer.Encoding.GetBytes(writer.NewLine));
     }
 

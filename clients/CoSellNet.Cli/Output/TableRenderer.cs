@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace CoSellNet.Cli.Output;
@@ -37,6 +38,8 @@ internal static class TableRenderer
     public static string Cell(string? value)
     {
         if (string.IsNullOrWhiteSpace(value)) return Empty;
+        // Most cells are safe as they are: the same string, not a copy (a table of 200,000 overlaps has 1.6M cells).
+        if (!char.IsWhiteSpace(value[0]) && !char.IsWhiteSpace(value[^1]) && value.AsSpan().IndexOfAny(Unsafe) < 0) return value;
         var text = new StringBuilder(value.Length);
         foreach (var c in value.Trim())
             text.Append(char.IsControl(c) || c is '\u2028' or '\u2029' ? ' ' : c);
@@ -47,12 +50,25 @@ internal static class TableRenderer
 
     private static void WriteLine(TextWriter writer, IReadOnlyList<string> cells, int[] widths)
     {
-        var line = new StringBuilder();
+        // One builder for all lines (a line per overlap): the cells padded, trailing white space cut.
+        var line = Line ??= new StringBuilder();
+        line.Clear();
         for (var i = 0; i < cells.Count; i++)
         {
             if (i > 0) line.Append(Gap);
-            line.Append(i == cells.Count - 1 ? cells[i] : cells[i].PadRight(widths[i]));
+            line.Append(cells[i]);
+            if (i < cells.Count - 1 && widths[i] > cells[i].Length) line.Append(' ', widths[i] - cells[i].Length);
         }
-        writer.WriteLine(line.ToString().TrimEnd());
+        var end = line.Length;
+        while (end > 0 && char.IsWhiteSpace(line[end - 1])) end--;
+        line.Length = end;
+        writer.Write(line);
+        writer.WriteLine();
     }
+
+    [ThreadStatic] private static StringBuilder? Line;
+
+    /// <summary>What <see cref="Cell"/> replaces with a space: control characters and the Unicode line and paragraph separators.</summary>
+    private static readonly SearchValues<char> Unsafe = SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Select(c => (char)c), .. Enumerable.Range(0x7F, 0x21).Select(c => (char)c), '\u2028', '\u2029']);
 }

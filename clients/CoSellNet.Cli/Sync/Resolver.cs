@@ -40,15 +40,15 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
         // Populations repeat on every overlap: one string each rather than one per overlap.
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         string Shared(string name) => names.TryGetValue(name, out var same) ? same : names[name] = name;
-        var populations = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        // The page's lists of their populations, one per distinct list: shared by every overlap with it.
+        var populations = new Dictionary<IReadOnlyList<string>, IReadOnlyList<string>>(ReferenceEqualityComparer.Instance);
         // The largest page the node gives for overlaps, and one local lookup per page. The next
         // page is on its way while this one is looked up: the node's work and mine overlap.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        Task<Page<OverlapRecord>>? next = client.GetOverlapsAsync(counterpart, null, OverlapPages.MaxPageSize, stop.Token);
+        Task<OverlapPage>? next = client.GetOverlapPageAsync(counterpart, null, OverlapPages.MaxPageSize, stop.Token);
         try
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            var ids = new byte[OverlapPages.MaxPageSize * RecordIds.Size];
             while (next is not null)
             {
                 var page = await next;
@@ -57,28 +57,22 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
                 {
                     if (!seen.Add(cursor))
                         throw new CoSellNetException("The node returned the same page cursor twice; stopped listing to avoid an endless loop.");
-                    next = client.GetOverlapsAsync(counterpart, cursor, OverlapPages.MaxPageSize, stop.Token);
+                    next = client.GetOverlapPageAsync(counterpart, cursor, OverlapPages.MaxPageSize, stop.Token);
                 }
-                var items = page.Items ?? [];
-                if (ids.Length < items.Count * RecordIds.Size) ids = new byte[items.Count * RecordIds.Size];
-                for (var i = 0; i < items.Count; i++)
+                // Ids that were not 32 hex digits are all zeros in the page: they match no record of mine.
+                var accounts = store.AccountsOf(partnership.Id, partnership.Epoch, page.RecordIds);
+                populations.Clear();
+                list.EnsureCapacity(list.Count + page.Count);
+                for (var i = 0; i < page.Count; i++)
                 {
-                    // An id that is not 32 hex digits matches no record of mine (all zeros is never one: ids are random).
-                    var slot = ids.AsSpan(i * RecordIds.Size, RecordIds.Size);
-                    if (items[i].RecordId.Length != 2 * RecordIds.Size || Convert.FromHexString(items[i].RecordId, slot, out _, out _) != System.Buffers.OperationStatus.Done)
-                        slot.Clear();
-                }
-                var accounts = store.AccountsOf(partnership.Id, partnership.Epoch, ids.AsMemory(0, items.Count * RecordIds.Size));
-                for (var i = 0; i < items.Count; i++)
-                {
-                    var overlap = items[i];
                     if (accounts[i] is not { } account)
                     {
                         unknown++;
                         continue;
                     }
                     var fields = NoFields;
-                    if (overlap.Fields is { Count: > 0 })
+                    var shared = page.Fields(i);
+                    if (shared.Count > 0)
                     {
                         // Looked up once: without the partner's keys, one warning rather than one per overlap.
                         if (!sealerTried)
@@ -86,14 +80,15 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
                             sealerTried = true;
                             sealer = await Sealer(partnership, ct);
                         }
-                        if (sealer is not null) fields = Open(sealer, overlap.Fields, account.Name ?? Key(account), partnership);
+                        if (sealer is not null) fields = Open(sealer, shared, account.Name ?? Key(account), partnership);
                     }
-                    var theirs = overlap.TheirPopulations.Count == 1 ? overlap.TheirPopulations[0] : string.Join('\n', overlap.TheirPopulations);
+                    var theirs = page.TheirPopulations(i);
                     if (!populations.TryGetValue(theirs, out var theirPopulations))
-                        populations[theirs] = theirPopulations = [.. overlap.TheirPopulations.Select(Shared)];
+                        populations[theirs] = theirPopulations = [.. theirs.Select(Shared)];
                     var key = Key(account);
+                    var recordId = Convert.ToHexStringLower(page.RecordIds.Span.Slice(i * OverlapPage.RecordIdSize, OverlapPage.RecordIdSize));
                     list.Add(new ResolvedOverlap(counterpart, partnership.Theirs.PartnerName, account.Name ?? key, account.Website, key,
-                        Shared(overlap.MyPopulation), theirPopulations, fields, account.Source, overlap.RecordId.ToLowerInvariant()));
+                        Shared(page.MyPopulation(i)), theirPopulations, fields, account.Source, recordId));
                 }
             }
         }
@@ -109,11 +104,28 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
         }
         if (unknown > 0)
             error.WriteLine($"note: {unknown:N0} overlaps with {partnership.Theirs.PartnerName} are records no longer in my list; run 'cosell sync' to update.");
-        list.Sort(static (x, y) =>
+        return Sorted(list);
+    }
+
+    /// <summary>
+    /// By match key, then my population (ordinal): the keys sorted alongside the overlaps (no delegate
+    /// and no property reads per comparison), then each run of one key (an account in two of my
+    /// populations) by population.
+    /// </summary>
+    internal static List<ResolvedOverlap> Sorted(List<ResolvedOverlap> list)
+    {
+        var items = list.ToArray();
+        var keys = new string[items.Length];
+        for (var i = 0; i < items.Length; i++) keys[i] = items[i].MatchKey;
+        Array.Sort(keys, items, StringComparer.Ordinal);
+        for (int start = 0, end; start < items.Length; start = end)
         {
-            var byKey = string.CompareOrdinal(x.MatchKey, y.MatchKey);
-            return byKey != 0 ? byKey : string.CompareOrdinal(x.MyPopulation, y.MyPopulation);
-        });
+            for (end = start + 1; end < items.Length && string.Equals(keys[end], keys[start], StringComparison.Ordinal); end++) { }
+            if (end - start > 1)
+                Array.Sort(items, start, end - start, Comparer<ResolvedOverlap>.Create(static (x, y) => string.CompareOrdinal(x.MyPopulation, y.MyPopulation)));
+        }
+        list.Clear();
+        list.AddRange(items);
         return list;
     }
 
@@ -165,6 +177,7 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
 
     public static string Fields(IReadOnlyDictionary<string, string> fields)
     {
+        if (fields.Count == 0) return "";
         var text = new StringBuilder();
         foreach (var (name, value) in fields)
             text.Append(text.Length == 0 ? "" : "; ").Append(name).Append('=').Append(value);

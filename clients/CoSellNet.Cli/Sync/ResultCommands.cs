@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using CoSellNet.Cli.App;
 using CoSellNet.Cli.Output;
 using CoSellNet.Protocol;
@@ -13,7 +15,7 @@ namespace CoSellNet.Cli.Sync;
 /// </summary>
 internal static class ResultCommands
 {
-    private static readonly Columns<ResolvedOverlap> OverlapColumns = new Columns<ResolvedOverlap>()
+    internal static readonly Columns<ResolvedOverlap> OverlapColumns = new Columns<ResolvedOverlap>()
         .Add("Partner", o => o.PartnerName)
         .Add("Account", o => o.Account)
         .Add("Key", o => o.MatchKey)
@@ -21,7 +23,70 @@ internal static class ResultCommands
         .Add("Their populations", o => string.Join(", ", o.TheirPopulations))
         .Add("Their fields", o => Resolver.Fields(o.TheirFields))
         .Add("Source", o => o.Source)
-        .Add("Overlap", o => o.Reference);
+        .Add("Overlap", o => o.Reference)
+        .Json(OverlapJson.Write);
+
+    /// <summary>An overlap in JSON, as the serializer writes a <see cref="ResolvedOverlap"/>: its properties in declaration order, camel case.</summary>
+    private static class OverlapJson
+    {
+        private static readonly JsonEncodedText Partner = JsonEncodedText.Encode("partner");
+        private static readonly JsonEncodedText PartnerName = JsonEncodedText.Encode("partnerName");
+        private static readonly JsonEncodedText Account = JsonEncodedText.Encode("account");
+        private static readonly JsonEncodedText Website = JsonEncodedText.Encode("website");
+        private static readonly JsonEncodedText MatchKey = JsonEncodedText.Encode("matchKey");
+        private static readonly JsonEncodedText MyPopulation = JsonEncodedText.Encode("myPopulation");
+        private static readonly JsonEncodedText TheirPopulations = JsonEncodedText.Encode("theirPopulations");
+        private static readonly JsonEncodedText TheirFields = JsonEncodedText.Encode("theirFields");
+        private static readonly JsonEncodedText Source = JsonEncodedText.Encode("source");
+        private static readonly JsonEncodedText RecordId = JsonEncodedText.Encode("recordId");
+        private static readonly JsonEncodedText Reference = JsonEncodedText.Encode("reference");
+
+        // The partner, its name and the populations repeat on every overlap: encoded once each, not
+        // escaped and transcoded per overlap. Found by reference (the resolver shares one string per
+        // value) among the few last seen; anything else is encoded as it comes.
+        [ThreadStatic] private static (string? Value, JsonEncodedText Text)[]? _encoded;
+        [ThreadStatic] private static int _nextSlot;
+
+        private static JsonEncodedText Encoded(string value)
+        {
+            var encoded = _encoded ??= new (string?, JsonEncodedText)[8];
+            foreach (var (known, text) in encoded)
+                if (ReferenceEquals(known, value)) return text;
+            var fresh = JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+            encoded[_nextSlot] = (value, fresh);
+            _nextSlot = (_nextSlot + 1) % encoded.Length;
+            return fresh;
+        }
+
+        public static void Write(Utf8JsonWriter json, ResolvedOverlap o)
+        {
+            json.WriteStartObject();
+            json.WriteString(Partner, Encoded(o.Partner));
+            json.WriteString(PartnerName, Encoded(o.PartnerName));
+            json.WriteString(Account, o.Account);
+            json.WriteString(Website, o.Website);
+            json.WriteString(MatchKey, o.MatchKey);
+            json.WriteString(MyPopulation, Encoded(o.MyPopulation));
+            json.WriteStartArray(TheirPopulations);
+            var theirs = o.TheirPopulations;
+            for (var i = 0; i < theirs.Count; i++) json.WriteStringValue(Encoded(theirs[i]));
+            json.WriteEndArray();
+            json.WriteStartObject(TheirFields);
+            if (o.TheirFields.Count > 0)
+                foreach (var (name, value) in o.TheirFields) json.WriteString(name, value);
+            json.WriteEndObject();
+            json.WriteString(Source, o.Source);
+            json.WriteString(RecordId, o.RecordId);
+            // partner:record, as Reference gives it, without a string per overlap.
+            var length = o.Partner.Length + 1 + o.RecordId.Length;
+            Span<char> reference = length <= 256 ? stackalloc char[length] : new char[length];
+            o.Partner.AsSpan().CopyTo(reference);
+            reference[o.Partner.Length] = ':';
+            o.RecordId.AsSpan().CopyTo(reference[(o.Partner.Length + 1)..]);
+            json.WriteString(Reference, reference);
+            json.WriteEndObject();
+        }
+    }
 
     private static readonly Columns<MatrixCell> MatrixColumns = new Columns<MatrixCell>()
         .Add("My population", c => c.MyPopulation)

@@ -258,6 +258,22 @@ public sealed class ClientPsiTests(Network network)
         Assert.Equal(all, paged);
         Assert.Equal(["c0", "c5", "c6", "c7", "c8", "c9"], paged.Select(id => b.Records[id].Account).Order());
 
+        // The same pages read for resolving (ids as bytes, populations shared) hold the same overlaps.
+        var read = new List<(string Id, string Mine, string Theirs)>();
+        cursor = null;
+        do
+        {
+            var page = await b.Client.GetOverlapPageAsync(ma.Id, cursor, 2);
+            for (var i = 0; i < page.Count; i++)
+                read.Add((Convert.ToHexStringLower(page.RecordIds.Span.Slice(i * OverlapPage.RecordIdSize, OverlapPage.RecordIdSize)),
+                    page.MyPopulation(i), string.Join(',', page.TheirPopulations(i))));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+        var listed = new List<(string, string, string)>();
+        await foreach (var o in b.Client.ListAllOverlapsAsync(ma.Id)) listed.Add((o.RecordId, o.MyPopulation, string.Join(',', o.TheirPopulations)));
+        Assert.Equal(listed, read);
+
         // Pausing takes effect on the next request, and the client reports the node's reason.
         await a.Client.PausePartnershipAsync(mb.Id);
         var paused = await Assert.ThrowsAsync<CoSellNetApiException>(() => b.Client.GetMatrixAsync(ma.Id));

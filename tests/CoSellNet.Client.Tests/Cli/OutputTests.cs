@@ -1,9 +1,11 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using CoSellNet.Cli.Invitations;
 using CoSellNet.Cli.Keys;
 using CoSellNet.Cli.Output;
 using CoSellNet.Cli.Partners;
 using CoSellNet.Cli.Partnerships;
+using CoSellNet.Cli.Sync;
 using CoSellNet.Client.Tests.Support;
 using CoSellNet.Protocol;
 
@@ -96,6 +98,16 @@ public sealed class OutputTests
     }
 
     [Fact]
+    public void Table_cells_that_end_in_a_control_character_keep_their_column_and_no_line_ends_in_white_space()
+    {
+        var text = new StringWriter();
+
+        TableRenderer.WriteRows(text, ["x", "y", "z"], [["a\u0007", "b", "c\u0007"], [" d ", "\u2028", "e"], ["f", "g", null]]);
+
+        Assert.Equal(["X   Y  Z", "a   b  c", "d   -  e", "f   g  -"], text.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public void Json_is_the_nodes_json_indented_with_lower_case_enums_and_readable_text()
     {
         var json = Render(OutputFormat.Json, o => o.WriteList([Samples.Partnership()], PartnershipViews.List, "none"));
@@ -110,6 +122,42 @@ public sealed class OutputTests
 
         var named = Render(OutputFormat.Json, o => o.WriteItem(Samples.Entry(name: "Müller & Söhne's"), PartnerViews.Directory));
         Assert.Contains("\"name\": \"Müller & Söhne's\"", named);
+    }
+
+    [Fact]
+    public void Overlaps_in_json_are_exactly_what_the_serializer_writes()
+    {
+        string[] customers = ["customers"];
+        var fields = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["industry"] = "Fin\"tech\" <b> & co", ["owner"] = "Zoë\n\u0001" };
+        ResolvedOverlap[] overlaps =
+        [
+            new(Samples.ThemId, "Beta Services", "Acme, Inc.", "acme.com", "acme.com", "customers", customers,
+                new SortedDictionary<string, string>(StringComparer.Ordinal), "crm.csv:2", "000102030405060708090a0b0c0d0e0f"),
+            new(Samples.ThemId, "Beta \"Services\" 🚀", "Müller & Söhne's <GmbH>", null, "n:muller soehne", "prospects", ["customers", "opportunities"],
+                fields, "crm.csv:3\t", "ffeeddccbbaa99887766554433221100"),
+            new(Samples.MeId, "Beta Services", "\u2028Evil\u001b[2J", "evil.test", "evil.test", "customers", customers,
+                new SortedDictionary<string, string>(StringComparer.Ordinal), "crm.csv:4", "0f0e0d0c0b0a09080706050403020100"),
+        ];
+        var options = new JsonSerializerOptions(CoSellNetJson.Options) { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+        var json = Render(OutputFormat.Json, o => o.WriteList(overlaps, ResultCommands.OverlapColumns, "none"));
+
+        Assert.Equal(JsonSerializer.Serialize(overlaps, options) + Environment.NewLine, json);
+        Assert.Equal("[]" + Environment.NewLine, Render(OutputFormat.Json, o => o.WriteList<ResolvedOverlap>([], ResultCommands.OverlapColumns, "none")));
+    }
+
+    [Fact]
+    public void Overlaps_are_sorted_by_key_then_my_population_ordinally()
+    {
+        static ResolvedOverlap O(string key, string population) =>
+            new("p", "P", key, null, key, population, [], new SortedDictionary<string, string>(), "s", "00");
+        List<ResolvedOverlap> list = [O("b.com", "prospects"), O("B.com", "customers"), O("a.com", "prospects"), O("b.com", "customers"), O("a.com", "customers"), O("ab.com", "x")];
+
+        var sorted = Resolver.Sorted(list);
+
+        Assert.Same(list, sorted);
+        Assert.Equal(["B.com/customers", "a.com/customers", "a.com/prospects", "ab.com/x", "b.com/customers", "b.com/prospects"],
+            sorted.Select(o => $"{o.MatchKey}/{o.MyPopulation}"));
     }
 
     [Fact]

@@ -469,6 +469,72 @@ public sealed class PsiTests
         Assert.Equal([$"{Base}/overlaps?limit=5000", $"{Base}/overlaps?cursor=02&limit=5000"], node.Received.Select(r => r.PathAndQuery));
     }
 
+    [Fact]
+    public async Task A_page_of_overlaps_read_for_resolving_has_id_bytes_shared_populations_and_fields()
+    {
+        const string id1 = "000102030405060708090a0b0c0d0e0f", id2 = "F0E1D2C3B4A5968778695A4B3C2D1E0F";
+        var node = new StubNode().Json(HttpStatusCode.OK, new Page<OverlapRecord>(
+        [
+            new OverlapRecord(id1, "customers", ["customers", "opportunities"], [new SharedFields("ab01", "customers", "c2VhbGVk")]),
+            new OverlapRecord("00ff", "prospects", ["customers"], []),
+            new OverlapRecord(id2, "customers", ["customers", "opportunities"], []),
+        ], "bmV4dA"));
+        using var client = node.Client();
+
+        var page = await client.GetOverlapPageAsync(Samples.ThemId, "00aa", 3);
+
+        Assert.Equal($"{Base}/overlaps?cursor=00aa&limit=3", Assert.Single(node.Received).PathAndQuery);
+        Assert.Equal(3, page.Count);
+        Assert.Equal("bmV4dA", page.NextCursor);
+        // Ids as bytes, any case of hex; one that is not 32 hex digits is all zeros (no record of mine).
+        Assert.Equal(Convert.FromHexString(id1 + new string('0', 32) + id2), page.RecordIds.ToArray());
+        Assert.Equal(["customers", "prospects", "customers"], Enumerable.Range(0, 3).Select(page.MyPopulation));
+        Assert.Same(page.MyPopulation(0), page.MyPopulation(2));
+        Assert.Equal(["customers", "opportunities"], page.TheirPopulations(0));
+        Assert.Same(page.TheirPopulations(0), page.TheirPopulations(2));
+        Assert.Equal(["customers"], page.TheirPopulations(1));
+        Assert.Equal(new SharedFields("ab01", "customers", "c2VhbGVk"), Assert.Single(page.Fields(0)));
+        Assert.Empty(page.Fields(1));
+    }
+
+    [Fact]
+    public void A_page_of_overlaps_is_read_as_the_serializer_reads_it_names_in_any_case_escapes_and_unknown_members()
+    {
+        var json = """
+            {"Items":[{"extra":{"a":[1,{"b":null}]},"RECORDID":"\u003000102030405060708090a0b0c0d0e0f","myPopulation":"\u0063ustomers",
+                       "theirPopulations":null,"fields":null},
+                      {"recordId":null,"myPopulation":"customers","theirPopulations":["prospects"],"fields":[{"sealed":"eA==","theirRecordId":"01","theirPopulation":"prospects","more":true}]}],
+             "total":2,"nextCursor":null}
+            """u8;
+
+        var page = OverlapPage.Parse(json);
+
+        Assert.Equal(2, page.Count);
+        Assert.Null(page.NextCursor);
+        Assert.Equal(Convert.FromHexString("000102030405060708090a0b0c0d0e0f"), page.RecordIds[..16].ToArray());
+        Assert.Equal(new byte[16], page.RecordIds[16..].ToArray());
+        Assert.Equal("customers", page.MyPopulation(0));
+        Assert.Same(page.MyPopulation(0), page.MyPopulation(1));
+        Assert.Empty(page.TheirPopulations(0));
+        Assert.Empty(page.Fields(0));
+        Assert.Equal(new SharedFields("01", "prospects", "eA=="), Assert.Single(page.Fields(1)));
+        Assert.Equal(0, OverlapPage.Parse("""{"items":[],"nextCursor":null}"""u8).Count);
+    }
+
+    [Theory]
+    [InlineData("""{"items":[{"recordId":"00","myPopulation":1}],"nextCursor":null}""")]
+    [InlineData("""{"items":[{"recordId":"00",""")]
+    [InlineData("""[]""")]
+    public async Task A_page_of_overlaps_that_is_not_one_is_refused_with_what_was_wrong(string body)
+    {
+        var node = new StubNode().RawJson(HttpStatusCode.OK, body);
+        using var client = node.Client();
+
+        var e = await Assert.ThrowsAsync<CoSellNetException>(() => client.GetOverlapPageAsync(Samples.ThemId));
+
+        Assert.Contains("could not be read as a page of overlaps", e.Message);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(OverlapPages.MaxPageSize + 1)]
