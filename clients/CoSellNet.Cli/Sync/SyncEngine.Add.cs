@@ -1,6 +1,5 @@
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Threading.Channels;
 using CoSellNet.Cli.Local;
 using CoSellNet.Crypto;
@@ -9,8 +8,8 @@ using CoSellNet.Protocol;
 namespace CoSellNet.Cli.Sync;
 
 /// <summary>
-/// Adds: the records go in a uniformly random order drawn with a CSPRNG (so the order of the
-/// upload says nothing about my list or my export), are planned locally once, and are blinded
+/// Adds: the records go in record id order (so the order of the upload says nothing about my list
+/// or my export that the ids do not), are planned locally once, and are blinded
 /// chunk by chunk on all cores from the moment they are known: while the accounts and the plan are
 /// written, and ahead of the chunks on their way, so that the writes, the node's and PostgreSQL's
 /// work run under the crypto rather than before or after it.
@@ -33,7 +32,7 @@ internal sealed partial class SyncEngine
 
     private async Task Add(PartnershipView partnership, string population, List<(UInt128 Id, MatchKey Key)> records)
     {
-        Shuffle(CollectionsMarshal.AsSpan(records));
+        InUploadOrder(CollectionsMarshal.AsSpan(records));
         var ids = new byte[records.Count * RecordIds.Size];
         var keys = new MatchKey[records.Count];
         for (var i = 0; i < keys.Length; i++)
@@ -51,40 +50,15 @@ internal sealed partial class SyncEngine
     }
 
     /// <summary>
-    /// Puts <paramref name="items"/> in a uniformly random order drawn with the CSPRNG: Fisher–Yates,
-    /// each index from 32 random bits by Lemire's multiply-and-reject (no bias). The bits are drawn a
-    /// buffer at a time: <see cref="RandomNumberGenerator.Shuffle{T}(Span{T})"/> asks the system's
-    /// generator once per item, which cost ~3–6 µs an item (0.6 s of one core at 100,000 records,
-    /// before the first chunk could be blinded).
+    /// Puts an add's records in upload order: record id order. Record ids are keyed PRF outputs
+    /// (per partnership and epoch) that the node sees with each point anyway, so this order is a
+    /// function of what the node already holds, independent of the export's order and of the
+    /// accounts, and a uniformly random order to anyone without the key. It makes each chunk's ids
+    /// follow the previous chunk's, so the node's primary key only ever appends (measured with
+    /// psi-store: ~25% less PostgreSQL CPU for the COPYs than ids spread over every chunk).
     /// </summary>
-    internal static void Shuffle<T>(Span<T> items)
-    {
-        Span<uint> random = stackalloc uint[1024];
-        var used = random.Length;
-        for (var i = items.Length - 1; i > 0; i--)
-        {
-            var bound = (uint)(i + 1);
-            var product = (ulong)Next(random, ref used) * bound;
-            if ((uint)product < bound)
-            {
-                var threshold = (0u - bound) % bound; // 2^32 mod bound: the low parts that would favour some indexes
-                while ((uint)product < threshold) product = (ulong)Next(random, ref used) * bound;
-            }
-            var j = (int)(product >> 32);
-            (items[i], items[j]) = (items[j], items[i]);
-        }
-        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(random));
-
-        static uint Next(Span<uint> random, ref int used)
-        {
-            if (used == random.Length)
-            {
-                RandomNumberGenerator.Fill(MemoryMarshal.AsBytes(random));
-                used = 0;
-            }
-            return random[used++];
-        }
-    }
+    internal static void InUploadOrder(Span<(UInt128 Id, MatchKey Key)> records) =>
+        records.Sort(static (x, y) => x.Id.CompareTo(y.Id));
 
     /// <summary>Resumes a planned add an earlier run left in flight, blinding its chunks again from its plan.</summary>
     private async Task SendPlanned(PendingUpload upload, MatchKey[] keys, CancellationToken ct)

@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using System.Text;
 using CoSellNet.Protocol;
+using CoSellNet.Silo.Storage;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace CoSellNet.Silo.Psi;
 
@@ -122,14 +123,13 @@ public sealed partial class PsiStore(NpgsqlDataSource db)
     private static async Task<int> InsertPoints(NpgsqlConnection connection, NpgsqlTransaction tx, PsiUpload upload, int list, long seq,
         ArraySegment<byte> bytes, IReadOnlyList<ChunkItem> items, CancellationToken ct)
     {
+        // Formatted before the COPY starts, so that the statement (and the locks it holds) lasts
+        // only as long as PostgreSQL's own work; the same bytes serve the fallback below.
+        using var rows = PointRows(list, seq, upload.Population, bytes, items);
         await tx.SaveAsync("chunk", ct);
         try
         {
-            // One synchronous call per field: the importer only copies into its buffer, and an async
-            // call per field costs a state machine each (65,536 rows × 5 fields per chunk).
-            await using var writer = await connection.BeginBinaryImportAsync("COPY psi_points (list_id, record_id, seq, population, point) FROM STDIN (FORMAT BINARY)", ct);
-            WriteRows(writer, list, seq, upload.Population, bytes, items);
-            await writer.CompleteAsync(ct);
+            await rows.CopyTo(connection, "COPY psi_points (list_id, record_id, seq, population, point) FROM STDIN (FORMAT BINARY)", ct);
             return items.Count;
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -138,11 +138,7 @@ public sealed partial class PsiStore(NpgsqlDataSource db)
         }
         await using (var table = new NpgsqlCommand("CREATE TEMP TABLE psi_chunk (list_id int, record_id bytea, seq bigint, population text, point bytea) ON COMMIT DROP", connection, tx))
             await table.ExecuteNonQueryAsync(ct);
-        await using (var writer = await connection.BeginBinaryImportAsync("COPY psi_chunk (list_id, record_id, seq, population, point) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            WriteRows(writer, list, seq, upload.Population, bytes, items);
-            await writer.CompleteAsync(ct);
-        }
+        await rows.CopyTo(connection, "COPY psi_chunk (list_id, record_id, seq, population, point) FROM STDIN (FORMAT BINARY)", ct);
         await using var split = new NpgsqlCommand("""
             WITH added AS (
               INSERT INTO psi_points (list_id, record_id, seq, population, point)
@@ -160,49 +156,57 @@ public sealed partial class PsiStore(NpgsqlDataSource db)
     /// <summary>
     /// A chunk's records in record id order: the primary key takes them in order (measured: random
     /// order cost PostgreSQL more per row, and left the index larger), and within a chunk the seqs
-    /// follow the opaque record ids rather than the order the client sent.
+    /// follow the opaque record ids rather than the order the client sent. A chunk already in
+    /// order (as clients send them) is taken as it is.
     /// </summary>
-    private static ChunkItem[] ByRecordId(ArraySegment<byte> bytes, IReadOnlyList<ChunkItem> items)
+    private static IReadOnlyList<ChunkItem> ByRecordId(ArraySegment<byte> bytes, IReadOnlyList<ChunkItem> items)
     {
         var keys = new UInt128[items.Count];
-        var sorted = new ChunkItem[items.Count];
+        var sorted = true;
         for (var i = 0; i < keys.Length; i++)
         {
-            sorted[i] = items[i];
             keys[i] = BinaryPrimitives.ReadUInt128BigEndian(bytes.AsSpan(items[i].RecordIdOffset, PsiFormat.RecordIdSize));
+            sorted &= i == 0 || keys[i - 1] <= keys[i];
         }
-        Array.Sort(keys, sorted);
-        return sorted;
+        if (sorted) return items;
+        var ordered = items.ToArray();
+        Array.Sort(keys, ordered);
+        return ordered;
     }
 
-    private static void WriteRows(NpgsqlBinaryImporter writer, int list, long seq, string population, ArraySegment<byte> bytes, IReadOnlyList<ChunkItem> items)
+    /// <summary>The COPY rows of an add chunk: list, record id, seq (one more each row), population, point.</summary>
+    private static BinaryCopyBuffer PointRows(int list, long seq, string population, ArraySegment<byte> bytes, IReadOnlyList<ChunkItem> items)
     {
+        const int fixedRow = sizeof(short) + (4 + sizeof(int)) + (4 + PsiFormat.RecordIdSize) + (4 + sizeof(long)) + 4 + (4 + PsiFormat.PointSize);
+        var populationBytes = Encoding.UTF8.GetBytes(population);
+        var rows = new BinaryCopyBuffer(items.Count * (fixedRow + populationBytes.Length));
+        var span = bytes.AsSpan();
         foreach (var item in items)
         {
-            writer.StartRow();
-            writer.Write(list, NpgsqlDbType.Integer);
-            writer.Write(new ArraySegment<byte>(bytes.Array!, bytes.Offset + item.RecordIdOffset, PsiFormat.RecordIdSize), NpgsqlDbType.Bytea);
-            writer.Write(seq++, NpgsqlDbType.Bigint);
-            writer.Write(population, NpgsqlDbType.Text);
-            writer.Write(new ArraySegment<byte>(bytes.Array!, bytes.Offset + item.PayloadOffset, item.PayloadLength), NpgsqlDbType.Bytea);
+            rows.StartRow(5);
+            rows.WriteInt32(list);
+            rows.WriteBytes(span.Slice(item.RecordIdOffset, PsiFormat.RecordIdSize));
+            rows.WriteInt64(seq++);
+            rows.WriteBytes(populationBytes); // text's binary form is its UTF-8 bytes, as bytea's is its bytes
+            rows.WriteBytes(span.Slice(item.PayloadOffset, item.PayloadLength));
         }
+        return rows;
     }
 
     /// <summary>A remove's or fields chunk into <c>psi_staged</c>, applied at commit.</summary>
     private static async Task Stage(NpgsqlConnection connection, Guid uploadId, ArraySegment<byte> bytes, IReadOnlyList<ChunkItem> items, CancellationToken ct)
     {
-        await using var writer = await connection.BeginBinaryImportAsync("COPY psi_staged (upload_id, record_id, payload) FROM STDIN (FORMAT BINARY)", ct);
+        var span = bytes.AsSpan();
+        using var rows = new BinaryCopyBuffer(items.Count * (sizeof(short) + 4 + 16 + 4 + PsiFormat.RecordIdSize + 4) + span.Length);
         foreach (var item in items)
         {
-            writer.StartRow();
-            writer.Write(uploadId, NpgsqlDbType.Uuid);
-            writer.Write(new ArraySegment<byte>(bytes.Array!, bytes.Offset + item.RecordIdOffset, PsiFormat.RecordIdSize), NpgsqlDbType.Bytea);
-            if (item.PayloadLength > 0)
-                writer.Write(new ArraySegment<byte>(bytes.Array!, bytes.Offset + item.PayloadOffset, item.PayloadLength), NpgsqlDbType.Bytea);
-            else
-                writer.WriteNull();
+            rows.StartRow(3);
+            rows.WriteUuid(uploadId);
+            rows.WriteBytes(span.Slice(item.RecordIdOffset, PsiFormat.RecordIdSize));
+            if (item.PayloadLength > 0) rows.WriteBytes(span.Slice(item.PayloadOffset, item.PayloadLength));
+            else rows.WriteNull();
         }
-        await writer.CompleteAsync(ct);
+        await rows.CopyTo(connection, "COPY psi_staged (upload_id, record_id, payload) FROM STDIN (FORMAT BINARY)", ct);
     }
 
     /// <summary>The id of one side's list in a partnership and epoch, made on first use.</summary>

@@ -31,14 +31,15 @@ internal static class PsiStoreBenchmark
     public static int Run(string[] args)
     {
         var size = 1_000_000;
-        bool explain = false, keep = false;
+        bool explain = false, keep = false, sortedIds = false;
         string? database = null;
         for (var i = 0; i < args.Length; i++)
             if (args[i] == "--size" && i + 1 < args.Length) size = int.Parse(args[++i], CultureInfo.InvariantCulture);
             else if (args[i] == "--explain") explain = true;
             else if (args[i] == "--keep") keep = true;
+            else if (args[i] == "--sorted-ids") sortedIds = true;
             else if (args[i] == "--database" && i + 1 < args.Length) database = args[++i];
-        return (database is null ? RunAsync(size, explain, keep) : IntersectOnly(database, size, explain)).GetAwaiter().GetResult();
+        return (database is null ? RunAsync(size, explain, keep, sortedIds) : IntersectOnly(database, size, explain)).GetAwaiter().GetResult();
     }
 
     /// <summary>
@@ -86,16 +87,16 @@ internal static class PsiStoreBenchmark
         return found;
     }
 
-    private static async Task<int> RunAsync(int size, bool explain, bool keep)
+    private static async Task<int> RunAsync(int size, bool explain, bool keep, bool sortedIds)
     {
-        Console.WriteLine($"psi-store: {size:N0} points per side, {Shared:P0} shared; generating points...");
+        Console.WriteLine($"psi-store: {size:N0} points per side, {Shared:P0} shared, uploaded in {(sortedIds ? "record id" : "random")} order; generating points...");
         var generate = Stopwatch.StartNew();
-        var low = Records(size);
-        var high = Records(size);
+        var low = Records(size, sortedIds);
+        var high = Records(size, sortedIds);
         Console.WriteLine($"  generated in {generate.Elapsed.TotalSeconds:F1} s");
 
         var cs = await PostgresServer.CreateDatabaseAsync("bench-psistore");
-        var watch = await PostgresWatch.Open(cs, 200);
+        var watch = await PostgresWatch.Open(cs, 0); // every statement, for the COPYs' total time
         await using var db = NpgsqlDataSource.Create(cs);
         var store = new Silo.Psi.PsiStore(db);
         var reblind = new ReblindStore(db);
@@ -104,6 +105,9 @@ internal static class PsiStoreBenchmark
         MeasureValidation(low);
         foreach (var (owner, records) in new[] { (Low, low), (High, high) })
             await Measure($"upload {owner}", watch, size, () => Upload(store, owner, records));
+        // As the mapping report counts them: points over the time PostgreSQL logged for the COPY statements.
+        var copies = watch.SlowStatements().Where(st => st.Step.Length == 0 && st.Text.TrimStart().StartsWith("COPY psi_points", StringComparison.Ordinal)).ToList();
+        Console.WriteLine($"  COPY into psi_points: {copies.Count} statements in {copies.Sum(c => c.Milliseconds) / 1000:F2} s = {2 * size / (copies.Sum(c => c.Milliseconds) / 1000):N0} points/s of statement time");
 
         // The tags each side's records get: 20% of the records of both lists carry the same tags,
         // so that exactly that many match; distinct random ones otherwise. The shared ones are spread
@@ -136,8 +140,12 @@ internal static class PsiStoreBenchmark
         return found == common ? 0 : 1;
     }
 
-    /// <summary>N records of record id ‖ point; points are ristretto255 maps of random bytes, made on all cores.</summary>
-    private static byte[] Records(int count)
+    /// <summary>
+    /// N records of record id ‖ point; points are ristretto255 maps of random bytes, made on all cores.
+    /// In random order, each chunk's ids span the whole id range; <paramref name="sorted"/> puts them
+    /// in record id order, so each chunk's ids follow the previous chunk's.
+    /// </summary>
+    private static byte[] Records(int count, bool sorted)
     {
         const int size = PsiFormat.RecordIdSize + PsiFormat.PointSize;
         var records = new byte[count * size];
@@ -152,7 +160,14 @@ internal static class PsiStoreBenchmark
                 Ristretto255.FromUniformBytes(uniform, record[PsiFormat.RecordIdSize..]);
             }
         });
-        return records;
+        if (!sorted) return records;
+        var keys = new UInt128[count];
+        var order = new int[count];
+        for (var i = 0; i < count; i++) (keys[i], order[i]) = (BinaryPrimitives.ReadUInt128BigEndian(records.AsSpan(i * size)), i);
+        Array.Sort(keys, order);
+        var inOrder = new byte[records.Length];
+        for (var i = 0; i < count; i++) records.AsSpan(order[i] * size, size).CopyTo(inOrder.AsSpan(i * size));
+        return inOrder;
     }
 
     private static IEnumerable<ReadOnlyMemory<byte>> Chunks(byte[] records, int recordSize)
