@@ -112,19 +112,21 @@ public sealed partial class MatchStore(NpgsqlDataSource db)
                     rows.Add((reader.GetFieldValue<byte[]>(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2), reader.GetString(3)));
             while (await reader.NextResultAsync(ct));
         }
-        var (populations, matches) = Indexed(rows);
+        var set = Indexed(rows);
         rows.Clear();
         // The notices and the count matrix are made here from the old and new sets (200k matches
         // at 1M × 1M), not by queries over a table of matches: the set is written only as blocks.
-        var lowChanges = await Changes(connection, tx, old, lowSide: true, populations, matches, lowSees, ct);
-        var highChanges = await Changes(connection, tx, old, lowSide: false, populations, matches, highSees, ct);
-        var matrix = matches.GroupBy(m => (m.LowPopulation, m.HighPopulation))
-            .OrderBy(g => g.Key.LowPopulation).ThenBy(g => g.Key.HighPopulation)
-            .Select(g => new MatchCount(populations[g.Key.LowPopulation], populations[g.Key.HighPopulation], g.LongCount()))
-            .ToList();
+        var lowChanges = await Changes(connection, tx, old, lowSide: true, set, lowSees, ct);
+        var highChanges = await Changes(connection, tx, old, lowSide: false, set, highSees, ct);
+        var counts = new long[set.Populations.Length, set.Populations.Length];
+        foreach (var m in set.ByLow) counts[m.LowPopulation, m.HighPopulation]++;
+        var matrix = new List<MatchCount>();
+        for (var l = 0; l < set.Populations.Length; l++)
+            for (var h = 0; h < set.Populations.Length; h++)
+                if (counts[l, h] > 0) matrix.Add(new MatchCount(set.Populations[l], set.Populations[h], counts[l, h]));
         // The whole set is written again, as ~100 block rows (200k matches): cheaper than finding
         // the difference, and a release after a few changed records costs the same.
-        await WriteSet(connection, tx, partnership, epoch, old?.SetId, populations, matches, ct);
+        await WriteSet(connection, tx, partnership, epoch, old?.SetId, set, ct);
         await tx.CommitAsync(ct);
         return (matrix, lowChanges, highChanges);
     }
@@ -135,24 +137,19 @@ public sealed partial class MatchStore(NpgsqlDataSource db)
     /// record id order as the notices list them.
     /// </summary>
     private static async Task<MatchChanges> Changes(NpgsqlConnection connection, NpgsqlTransaction tx, (int SetId, string[] Populations)? old,
-        bool lowSide, string[] populations, Match[] matches, string[] visible, CancellationToken ct)
+        bool lowSide, MatchSet matches, string[] visible, CancellationToken ct)
     {
         if (visible.Length == 0) return new MatchChanges([], 0, [], 0);
-        var sees = populations.Select(visible.Contains).ToArray();
+        var sees = matches.Populations.Select(visible.Contains).ToArray();
         var now = new List<byte[]>();
-        Array.Sort(matches, lowSide ? CompareLow : CompareHigh);
-        foreach (var m in matches)
+        foreach (var m in lowSide ? matches.ByLow : matches.ByHigh)
         {
             var (mine, theirPopulation) = lowSide ? (m.Low, m.HighPopulation) : (m.High, m.LowPopulation);
             if (sees[theirPopulation] && (now.Count == 0 || !now[^1].AsSpan().SequenceEqual(mine))) now.Add(mine);
         }
-        var before = new List<byte[]>();
-        if (old is { } set)
-        {
-            var saw = set.Populations.Select(visible.Contains).ToArray();
-            foreach (var e in await ReadSide(connection, tx, set.SetId, lowSide, ct))
-                if (saw[e.TheirPopulation] && (before.Count == 0 || !before[^1].AsSpan().SequenceEqual(e.Mine))) before.Add(e.Mine);
-        }
+        var before = old is { } set
+            ? await VisibleRecords(connection, tx, set.SetId, lowSide, [.. set.Populations.Select(visible.Contains)], ct)
+            : [];
         // Both lists are sorted and distinct: one merge gives both differences.
         List<string> found = [], gone = [];
         long foundCount = 0, goneCount = 0;
