@@ -3,7 +3,7 @@
 -- matches (1M × 1M) spent ~1.5 CPU-s of PostgreSQL on the index inserts alone. Now a release is
 -- one row in psi_match_sets and, per side, its matches sorted by that side's record id and cut
 -- into blocks of up to 2,048 of the side's records (all matches of a record in one block), each
--- a bytea with the block's first and last record id: ~100 rows for 200k matches, one binary COPY.
+-- a bytea with the block's first and last record id: ~100 rows a side for 200k matches, one binary COPY.
 -- A page of overlaps is the blocks after the cursor's record id (an index range on last_record);
 -- whether a record matched is the one block whose range holds it. A new release replaces the
 -- partnership's set (delete and insert in the release's transaction), so every reader sees one

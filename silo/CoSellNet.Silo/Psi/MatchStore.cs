@@ -124,7 +124,7 @@ public sealed partial class MatchStore(NpgsqlDataSource db)
         for (var l = 0; l < set.Populations.Length; l++)
             for (var h = 0; h < set.Populations.Length; h++)
                 if (counts[l, h] > 0) matrix.Add(new MatchCount(set.Populations[l], set.Populations[h], counts[l, h]));
-        // The whole set is written again, as ~100 block rows (200k matches): cheaper than finding
+        // The whole set is written again, as ~100 block rows a side (200k matches): cheaper than finding
         // the difference, and a release after a few changed records costs the same.
         await WriteSet(connection, tx, partnership, epoch, old?.SetId, set, ct);
         await tx.CommitAsync(ct);
