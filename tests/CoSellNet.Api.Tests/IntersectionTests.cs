@@ -105,7 +105,7 @@ public sealed class IntersectionTests(Network network)
         await Execute($$"""
             CREATE FUNCTION refuse_{{refuse}}() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN IF NEW.partnership = '{{partnership}}' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$;
-            CREATE TRIGGER refuse_{{refuse}} BEFORE INSERT ON psi_matches FOR EACH ROW EXECUTE FUNCTION refuse_{{refuse}}();
+            CREATE TRIGGER refuse_{{refuse}} BEFORE INSERT ON psi_match_sets FOR EACH ROW EXECUTE FUNCTION refuse_{{refuse}}();
             """);
         try
         {
@@ -120,7 +120,7 @@ public sealed class IntersectionTests(Network network)
         }
         finally
         {
-            await Execute($"DROP TRIGGER refuse_{refuse} ON psi_matches; DROP FUNCTION refuse_{refuse}();");
+            await Execute($"DROP TRIGGER refuse_{refuse} ON psi_match_sets; DROP FUNCTION refuse_{refuse}();");
         }
         // The next request that finds nothing to do makes the release.
         Assert.Equal(0, await Reblind(a, b));

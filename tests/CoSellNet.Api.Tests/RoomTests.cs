@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using CoSellNet.Protocol;
+using CoSellNet.Silo.Psi;
 using Npgsql;
 
 namespace CoSellNet.Api.Tests;
@@ -145,14 +146,11 @@ public sealed class RoomTests(Network network)
         var partnership = (await si.Http.GetFromJsonAsync<PartnershipView>(Routes.Partnership(vendor.Id), Network.Json))!;
         const string siRecord = "0123456789abcdef0123456789abcdef";
         await using (var db = NpgsqlDataSource.Create(network.Node.ConnectionString))
-        await using (var cmd = db.CreateCommand("INSERT INTO psi_matches (partnership, epoch, low_record, low_population, high_record, high_population) VALUES ($1, $2, $3, $4, $5, $6)"))
         {
             // Simulates a released match: the SI's prospect is the vendor's customer.
             (byte[] Record, string Population) siSide = (Convert.FromHexString(siRecord), "prospects"), vendorSide = (new byte[16], "customers");
             var (low, high) = string.CompareOrdinal(si.Id, vendor.Id) < 0 ? (siSide, vendorSide) : (vendorSide, siSide);
-            foreach (var value in new object[] { partnership.Id, partnership.Epoch, low.Record, low.Population, high.Record, high.Population })
-                cmd.Parameters.Add(new() { Value = value });
-            await cmd.ExecuteNonQueryAsync();
+            await new MatchStore(db).Store(partnership.Id, partnership.Epoch, [new ReleasedMatch(low.Record, low.Population, high.Record, high.Population)]);
         }
         var overlaps = (await si.Http.GetFromJsonAsync<Page<OverlapRecord>>(Routes.PsiOverlaps(vendor.Id), Network.Json))!;
         Assert.Equal(siRecord, overlaps.Items.Single().RecordId);

@@ -259,7 +259,7 @@ public sealed class MappingResumeTests
               IF (SELECT armed FROM e2e_refuse) THEN RAISE EXCEPTION 'e2e: the database refuses this intersection'; END IF;
               RETURN NULL;
             END $$;
-            CREATE TRIGGER e2e_refuse BEFORE INSERT ON psi_matches FOR EACH STATEMENT EXECUTE FUNCTION e2e_refuse();
+            CREATE TRIGGER e2e_refuse BEFORE INSERT ON psi_match_sets FOR EACH STATEMENT EXECUTE FUNCTION e2e_refuse();
             """);
         await small.Cli.Run("sync", "-o", "json"); // whatever it says: the release failed
         Assert.Equal(0L, await Scalar(cs, "SELECT count(*) FROM psi_matches"));
@@ -270,7 +270,7 @@ public sealed class MappingResumeTests
         Assert.Equal((0, 0, 0L), (next.Added, next.Removed, next.Reblinded));
         Assert.True(next.Status!.ReleaseVersion > 0, "The next sync did not release the result.");
         await CheckResults(big, small, planted);
-        await Execute(cs, "DROP TRIGGER e2e_refuse ON psi_matches; DROP FUNCTION e2e_refuse(); DROP TABLE e2e_refuse;");
+        await Execute(cs, "DROP TRIGGER e2e_refuse ON psi_match_sets; DROP FUNCTION e2e_refuse(); DROP TABLE e2e_refuse;");
     }
 
     /// <summary>Both sides see exactly the planted overlaps, as an uninterrupted run would give.</summary>

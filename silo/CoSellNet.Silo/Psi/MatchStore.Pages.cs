@@ -1,3 +1,4 @@
+using System.Data;
 using Npgsql;
 
 namespace CoSellNet.Silo.Psi;
@@ -10,62 +11,99 @@ public sealed partial class MatchStore
     /// counterpart's populations it matched in (only <paramref name="theirPopulations"/>) and the
     /// counterpart's sealed fields for those in <paramref name="fieldPopulations"/>.
     /// </summary>
+    /// <remarks>
+    /// A page is the side's blocks whose last record is after the cursor (an index range), decoded
+    /// here, so its cost is the page's, not the partnership's. The page is read in one snapshot
+    /// (repeatable read), so it comes from one release whole. The cursor is a record id: a listing
+    /// that spans a new release goes on after that id in the new release, never repeating a record;
+    /// what the new release added before the cursor or removed is what its release notice (feed
+    /// event overlaps-released: found, gone) lists, so nothing changes unannounced.
+    /// </remarks>
     public async Task<IReadOnlyList<SideMatch>> Matches(string partnership, int epoch, bool lowSide, string counterpart,
         IReadOnlyCollection<string> theirPopulations, IReadOnlyCollection<string> fieldPopulations, byte[]? after, int limit, CancellationToken ct = default)
     {
-        var (mine, myPopulation, theirs, theirPopulation) = lowSide
-            ? ("low_record", "low_population", "high_record", "high_population")
-            : ("high_record", "high_population", "low_record", "low_population");
-        // A page is one index range of psi_matches (on the side's record id, from the cursor to the
-        // page's last record), with each counterpart record's fields looked up by key: no join, so
-        // its cost is the page's, not the partnership's (a join over all matches per page made
-        // reading every page quadratic: 400 pages × 200k matches at 1M × 1M). Read right after a
-        // release, before autoanalyze has seen the new matches, the planner would still pick scans
-        // of every match (it estimates ~1 row); the index is forced here, the transaction only
-        // scopes the settings. JIT compilation is off too: a page costs milliseconds, but with no
-        // cursor the planner's estimate passed jit_above_cost, and compiling took ~0.5 s of the
-        // first page of every listing. The cursor's bound is written as one comparison (an empty
-        // bytea sorts before every id): as "$4 IS NULL OR id > $4" it is no index condition under a
-        // generic plan, and every page would scan the side's matches from the first one up to its
-        // own last (78 ms instead of 0.6 ms a page at 200k matches).
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        await using (var plan = new NpgsqlCommand("SET LOCAL enable_nestloop = off; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL jit = off", connection, tx))
-            await plan.ExecuteNonQueryAsync(ct);
-        await using var cmd = new NpgsqlCommand($"""
-            WITH page AS (
-              SELECT DISTINCT {mine} AS record FROM psi_matches
-               WHERE partnership = $1 AND epoch = $2 AND {theirPopulation} = ANY($3) AND {mine} > coalesce($4::bytea, ''::bytea)
-               ORDER BY 1 LIMIT $5)
-            SELECT m.{mine}, m.{myPopulation}, m.{theirs}, m.{theirPopulation},
-                   CASE WHEN m.{theirPopulation} = ANY($7) THEN
-                     (SELECT f.sealed FROM psi_list_fields f
-                       WHERE f.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $6)
-                         AND f.record_id = m.{theirs}) END
-              FROM psi_matches m
-             WHERE m.partnership = $1 AND m.epoch = $2 AND m.{theirPopulation} = ANY($3)
-               AND m.{mine} > coalesce($4::bytea, ''::bytea) AND m.{mine} <= (SELECT record FROM page ORDER BY record DESC LIMIT 1)
-             ORDER BY m.{mine}, m.{theirPopulation}, m.{theirs}
-            """, connection, tx);
-        cmd.Parameters.Add(new() { Value = partnership });
-        cmd.Parameters.Add(new() { Value = epoch });
-        cmd.Parameters.Add(new() { Value = theirPopulations.ToArray() });
-        cmd.Parameters.Add(new() { Value = (object?)after ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea });
-        cmd.Parameters.Add(new() { Value = limit });
-        cmd.Parameters.Add(new() { Value = counterpart });
-        cmd.Parameters.Add(new() { Value = fieldPopulations.ToArray() });
+        await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
         var result = new List<SideMatch>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        if (await CurrentSet(connection, tx, partnership, epoch, forUpdate: false, ct) is not { } set) return result;
+        var sees = set.Populations.Select(theirPopulations.Contains).ToArray();
+        var withFields = set.Populations.Select(fieldPopulations.Contains).ToArray();
+        var wanted = new List<(SideMatch Match, byte[] Theirs, string Population)>();
+        var cursor = after ?? [];
+        // Blocks per query: a page's worth if every record is visible; more queries if not.
+        var blocks = limit / BlockRecords + 2;
+        var full = false;
+        while (!full)
         {
-            var record = (byte[])reader[0];
-            if (result.Count == 0 || !result[^1].RecordId.AsSpan().SequenceEqual(record))
-                result.Add(new SideMatch(record, reader.GetString(1), [], []));
-            var match = result[^1];
-            var theirPopulationValue = reader.GetString(3);
-            if (!match.TheirPopulations.Contains(theirPopulationValue)) match.TheirPopulations.Add(theirPopulationValue);
-            if (!reader.IsDBNull(4)) match.Fields.Add(new SealedFor((byte[])reader[2], theirPopulationValue, (byte[])reader[4]));
+            await using var cmd = new NpgsqlCommand("""
+                SELECT last_record, entries FROM psi_match_blocks
+                 WHERE set_id = $1 AND low_side = $2 AND last_record > $3 ORDER BY last_record LIMIT $4
+                """, connection, tx);
+            foreach (var value in new object[] { set.SetId, lowSide, cursor, blocks }) cmd.Parameters.Add(new() { Value = value });
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            var read = 0;
+            while (!full && await reader.ReadAsync(ct))
+            {
+                read++;
+                cursor = reader.GetFieldValue<byte[]>(0);
+                foreach (var e in Decode(reader.GetFieldValue<byte[]>(1)))
+                {
+                    // The first block may start at or before the page's cursor.
+                    if (!sees[e.TheirPopulation] || (after is not null && e.Mine.AsSpan().SequenceCompareTo(after) <= 0)) continue;
+                    if (result.Count == 0 || !result[^1].RecordId.AsSpan().SequenceEqual(e.Mine))
+                    {
+                        if (result.Count == limit) { full = true; break; }
+                        result.Add(new SideMatch(e.Mine, set.Populations[e.MyPopulation], [], []));
+                    }
+                    var match = result[^1];
+                    var population = set.Populations[e.TheirPopulation];
+                    if (!match.TheirPopulations.Contains(population)) match.TheirPopulations.Add(population);
+                    if (withFields[e.TheirPopulation]) wanted.Add((match, e.Theirs, population));
+                }
+            }
+            if (read < blocks) break;
         }
+        if (wanted.Count > 0) await AddFields(connection, tx, partnership, epoch, counterpart, wanted, ct);
         return result;
+    }
+
+    /// <summary>The counterpart's sealed fields of the page's matches that have them, looked up by key.</summary>
+    private static async Task AddFields(NpgsqlConnection connection, NpgsqlTransaction tx, string partnership, int epoch, string counterpart,
+        List<(SideMatch Match, byte[] Theirs, string Population)> wanted, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            SELECT f.record_id, f.sealed FROM psi_list_fields f
+             WHERE f.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3)
+               AND f.record_id = ANY($4)
+            """, connection, tx);
+        foreach (var value in new object[] { partnership, epoch, counterpart, wanted.Select(w => w.Theirs).ToArray() })
+            cmd.Parameters.Add(new() { Value = value });
+        var sealedFor = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) sealedFor[Convert.ToHexString(reader.GetFieldValue<byte[]>(0))] = reader.GetFieldValue<byte[]>(1);
+        foreach (var (match, theirs, population) in wanted)
+            if (sealedFor.TryGetValue(Convert.ToHexString(theirs), out var sealedFields))
+                match.Fields.Add(new SealedFor(theirs, population, sealedFields));
+    }
+
+    /// <summary>
+    /// Whether <paramref name="record"/> of the low or high side matched, in the released set of
+    /// that epoch, a counterpart record in one of <paramref name="theirPopulations"/>: the one
+    /// block whose range holds the record, decoded.
+    /// </summary>
+    public async Task<bool> IsVisibleMatch(string partnership, int epoch, bool lowSide, byte[] record, string[] theirPopulations, CancellationToken ct = default)
+    {
+        if (theirPopulations.Length == 0) return false;
+        await using var cmd = db.CreateCommand("""
+            SELECT s.populations, b.entries FROM psi_match_sets s
+              JOIN psi_match_blocks b ON b.set_id = s.set_id AND b.low_side = $3 AND b.last_record >= $4 AND b.first_record <= $4
+             WHERE s.partnership = $1 AND s.epoch = $2
+             ORDER BY b.last_record LIMIT 1
+            """);
+        foreach (var value in new object[] { partnership, epoch, lowSide, record }) cmd.Parameters.Add(new() { Value = value });
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return false;
+        var populations = reader.GetFieldValue<string[]>(0);
+        return Decode(reader.GetFieldValue<byte[]>(1)).Any(e => e.Mine.AsSpan().SequenceEqual(record) && theirPopulations.Contains(populations[e.TheirPopulation]));
     }
 }

@@ -47,12 +47,11 @@ public sealed partial class MatchStore(NpgsqlDataSource db)
         """;
 
     /// <summary>
-    /// Step 2, into temporary <c>released</c>: the matches with the high side's records, looked up
-    /// by seq in seq order (each index and heap page of the list read once, not at random: in
-    /// random order the 32 MB of shared buffers of a small node thrash). 1M × 1M: ~0.5 s CPU.
+    /// Step 2, read by the node: the matches with the high side's records, looked up by seq in seq
+    /// order (each index and heap page of the list read once, not at random: in random order the
+    /// 32 MB of shared buffers of a small node thrash). 1M × 1M: ~0.5 s CPU.
     /// </summary>
     public const string Released = """
-        CREATE TEMP TABLE released ON COMMIT DROP AS
         SELECT m.low_record, m.low_population, h.record_id AS high_record, h.population AS high_population
           FROM (SELECT * FROM low_matched ORDER BY high_seq) m
           JOIN LATERAL (SELECT p.record_id, p.population FROM psi_points p
@@ -99,83 +98,69 @@ public sealed partial class MatchStore(NpgsqlDataSource db)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
+        // The set released before, locked: what the notices compare with, replaced at the end.
+        var old = await CurrentSet(connection, tx, partnership, epoch, forUpdate: true, ct);
+        var rows = new List<(byte[], string, byte[], string)>();
         await using (var batch = new NpgsqlBatch(connection, tx))
         {
             foreach (var setting in Settings) batch.BatchCommands.Add(new NpgsqlBatchCommand(setting));
             batch.BatchCommands.Add(Sql.Command(LowMatched, partnership, epoch, low, high));
             batch.BatchCommands.Add(Sql.Command(Released, partnership, epoch, high));
-            await batch.ExecuteNonQueryAsync(ct);
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            do
+                while (await reader.ReadAsync(ct))
+                    rows.Add((reader.GetFieldValue<byte[]>(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2), reader.GetString(3)));
+            while (await reader.NextResultAsync(ct));
         }
-        // The new set against the one released before (still in psi_matches): what each side's notice lists.
-        var lowChanges = await Changes(connection, tx, partnership, epoch, "low_record", "high_population", lowSees, ct);
-        var highChanges = await Changes(connection, tx, partnership, epoch, "high_record", "low_population", highSees, ct);
+        var set = Indexed(rows);
+        rows.Clear();
+        // The notices and the count matrix are made here from the old and new sets (200k matches
+        // at 1M × 1M), not by queries over a table of matches: the set is written only as blocks.
+        var lowChanges = await Changes(connection, tx, old, lowSide: true, set, lowSees, ct);
+        var highChanges = await Changes(connection, tx, old, lowSide: false, set, highSees, ct);
+        var counts = new long[set.Populations.Length, set.Populations.Length];
+        foreach (var m in set.ByLow) counts[m.LowPopulation, m.HighPopulation]++;
         var matrix = new List<MatchCount>();
-        await using (var cmd = new NpgsqlCommand("SELECT low_population, high_population, count(*) FROM released GROUP BY 1, 2 ORDER BY 1, 2", connection, tx))
-        await using (var reader = await cmd.ExecuteReaderAsync(ct))
-            while (await reader.ReadAsync(ct)) matrix.Add(new MatchCount(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
-        // Only the difference is written: a release after a few changed records deletes and inserts
-        // a few rows, not the whole set (and the first release of an epoch inserts all of it).
-        // Matches are unique per pair of records, and a record's population comes with it. This
-        // insert is the largest part of a first release: 200k rows at 1M × 1M, ~1.5 s CPU, nearly
-        // all of it the two indexes' inserts (their keys lead with the 65-character partnership).
-        await using (var batch = new NpgsqlBatch(connection, tx))
-        {
-            const string same = "r.low_record = m.low_record AND r.high_record = m.high_record AND r.low_population = m.low_population AND r.high_population = m.high_population";
-            batch.BatchCommands.Add(Sql.Command($"""
-                DELETE FROM psi_matches m WHERE m.partnership = $1 AND m.epoch = $2
-                   AND NOT EXISTS (SELECT 1 FROM released r WHERE {same})
-                """, partnership, epoch));
-            batch.BatchCommands.Add(Sql.Command($"""
-                INSERT INTO psi_matches (partnership, epoch, low_record, low_population, high_record, high_population)
-                SELECT $1, $2, r.low_record, r.low_population, r.high_record, r.high_population FROM released r
-                 WHERE NOT EXISTS (SELECT 1 FROM psi_matches m WHERE m.partnership = $1 AND m.epoch = $2 AND {same})
-                """, partnership, epoch));
-            // Statistics now, in the release's transaction, not when autoanalyze gets to it: both
-            // indexes lead with (partnership, epoch), and believing the new matches are ~1 row the
-            // planner served one side's overlaps pages from the other side's index, reading all of
-            // the partnership's matches twice per page (1M × 1M: 41 pages, 7.3 s for that side;
-            // seen with auto_explain). ANALYZE samples a bounded number of rows: ~0.1 s here. Its lock
-            // (held to the commit, just after) makes concurrent releases take turns for that moment.
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("ANALYZE psi_matches"));
-            await batch.ExecuteNonQueryAsync(ct);
-        }
+        for (var l = 0; l < set.Populations.Length; l++)
+            for (var h = 0; h < set.Populations.Length; h++)
+                if (counts[l, h] > 0) matrix.Add(new MatchCount(set.Populations[l], set.Populations[h], counts[l, h]));
+        // The whole set is written again, as ~100 block rows a side (200k matches): cheaper than finding
+        // the difference, and a release after a few changed records costs the same.
+        await WriteSet(connection, tx, partnership, epoch, old?.SetId, set, ct);
         await tx.CommitAsync(ct);
         return (matrix, lowChanges, highChanges);
     }
 
     /// <summary>
-    /// One side's records that now match a visible population (in the new set, <c>released</c>) and
-    /// did not before (in <c>psi_matches</c>, still the last release's), and the reverse (gone).
+    /// One side's records that now match a visible population (in <paramref name="matches"/>) and
+    /// did not in the set released before (<paramref name="old"/>), and the reverse (gone), in
+    /// record id order as the notices list them.
     /// </summary>
-    private static async Task<MatchChanges> Changes(NpgsqlConnection connection, NpgsqlTransaction tx, string partnership, int epoch,
-        string record, string theirPopulation, string[] visible, CancellationToken ct)
+    private static async Task<MatchChanges> Changes(NpgsqlConnection connection, NpgsqlTransaction tx, (int SetId, string[] Populations)? old,
+        bool lowSide, MatchSet matches, string[] visible, CancellationToken ct)
     {
-        async Task<(List<string> Ids, long Count)> Query(string from, string to)
-        {
-            await using var cmd = new NpgsqlCommand($"""
-                WITH changed AS (
-                  SELECT DISTINCT a.{record} AS record FROM {from} a
-                   WHERE {(from == "psi_matches" ? "a.partnership = $1 AND a.epoch = $2 AND " : "")}a.{theirPopulation} = ANY($3)
-                     AND NOT EXISTS (SELECT 1 FROM {to} b WHERE {(to == "psi_matches" ? "b.partnership = $1 AND b.epoch = $2 AND " : "")}b.{record} = a.{record} AND b.{theirPopulation} = ANY($3)))
-                SELECT record, count(*) OVER () FROM changed ORDER BY record LIMIT $4
-                """, connection, tx);
-            cmd.Parameters.Add(new() { Value = partnership });
-            cmd.Parameters.Add(new() { Value = epoch });
-            cmd.Parameters.Add(new() { Value = visible });
-            cmd.Parameters.Add(new() { Value = MaxNoticeRecords });
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            var ids = new List<string>();
-            long count = 0;
-            while (await reader.ReadAsync(ct))
-            {
-                ids.Add(Convert.ToHexStringLower((byte[])reader[0]));
-                count = reader.GetInt64(1);
-            }
-            return (ids, count);
-        }
         if (visible.Length == 0) return new MatchChanges([], 0, [], 0);
-        var (found, foundCount) = await Query("released", "psi_matches");
-        var (gone, goneCount) = await Query("psi_matches", "released");
+        var sees = matches.Populations.Select(visible.Contains).ToArray();
+        var now = new List<byte[]>();
+        foreach (var m in lowSide ? matches.ByLow : matches.ByHigh)
+        {
+            var (mine, theirPopulation) = lowSide ? (m.Low, m.HighPopulation) : (m.High, m.LowPopulation);
+            if (sees[theirPopulation] && (now.Count == 0 || !now[^1].AsSpan().SequenceEqual(mine))) now.Add(mine);
+        }
+        var before = old is { } set
+            ? await VisibleRecords(connection, tx, set.SetId, lowSide, [.. set.Populations.Select(visible.Contains)], ct)
+            : [];
+        // Both lists are sorted and distinct: one merge gives both differences.
+        List<string> found = [], gone = [];
+        long foundCount = 0, goneCount = 0;
+        for (int i = 0, j = 0; i < now.Count || j < before.Count;)
+        {
+            var c = i == now.Count ? 1 : j == before.Count ? -1 : now[i].AsSpan().SequenceCompareTo(before[j]);
+            if (c < 0 && foundCount++ < MaxNoticeRecords) found.Add(Convert.ToHexStringLower(now[i]));
+            if (c > 0 && goneCount++ < MaxNoticeRecords) gone.Add(Convert.ToHexStringLower(before[j]));
+            if (c <= 0) i++;
+            if (c >= 0) j++;
+        }
         return new MatchChanges(found, foundCount, gone, goneCount);
     }
 }

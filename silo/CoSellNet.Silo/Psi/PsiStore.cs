@@ -274,7 +274,10 @@ public sealed partial class PsiStore(NpgsqlDataSource db)
                  tags AS (DELETE FROM psi_tags WHERE list_id IN (SELECT list_id FROM gone))
             DELETE FROM psi_list_fields WHERE list_id IN (SELECT list_id FROM gone)
             """, partnership, keepFrom));
-        batch.BatchCommands.Add(Sql.Command("DELETE FROM psi_matches WHERE partnership = $1 AND epoch < $2", partnership, keepFrom));
+        batch.BatchCommands.Add(Sql.Command("""
+            WITH gone AS (DELETE FROM psi_match_sets WHERE partnership = $1 AND epoch < $2 RETURNING set_id)
+            DELETE FROM psi_match_blocks WHERE set_id IN (SELECT set_id FROM gone)
+            """, partnership, keepFrom));
         batch.BatchCommands.Add(Sql.Command("""
             WITH gone AS (DELETE FROM psi_uploads WHERE partnership = $1 AND epoch < $2 RETURNING upload_id)
             DELETE FROM psi_staged WHERE upload_id IN (SELECT upload_id FROM gone)

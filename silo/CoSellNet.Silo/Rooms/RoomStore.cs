@@ -7,7 +7,7 @@ namespace CoSellNet.Silo.Rooms;
 /// <summary>
 /// Rooms in PostgreSQL: messages (<c>room_messages</c>) and history (<c>room_history</c>), written by the room's grain only, the
 /// index of who is in which room (<c>room_members</c>), and the check that an overlap is one the
-/// opener may see (<c>psi_matches</c>).
+/// opener may see (a released match set, read through <see cref="Psi.MatchStore"/>).
 /// </summary>
 public sealed class RoomStore(NpgsqlDataSource db)
 {
@@ -133,18 +133,7 @@ public sealed class RoomStore(NpgsqlDataSource db)
     /// that epoch, a counterpart record in one of <paramref name="theirPopulations"/> (those the
     /// counterpart shares with the side at level overlaps or above).
     /// </summary>
-    public async Task<bool> IsVisibleMatch(string partnership, int epoch, bool lowSide, byte[] record, string[] theirPopulations)
-    {
-        if (theirPopulations.Length == 0) return false;
-        var (mine, theirPopulation) = lowSide ? ("low_record", "high_population") : ("high_record", "low_population");
-        await using var cmd = db.CreateCommand($"""
-            SELECT EXISTS (SELECT 1 FROM psi_matches
-             WHERE partnership = $1 AND epoch = $2 AND {mine} = $3 AND {theirPopulation} = ANY($4))
-            """);
-        cmd.Parameters.Add(new() { Value = partnership });
-        cmd.Parameters.Add(new() { Value = epoch });
-        cmd.Parameters.Add(new() { Value = record });
-        cmd.Parameters.Add(new() { Value = theirPopulations });
-        return (bool)(await cmd.ExecuteScalarAsync())!;
-    }
+    public Task<bool> IsVisibleMatch(string partnership, int epoch, bool lowSide, byte[] record, string[] theirPopulations) =>
+        // Released sets are packed blocks that only the match store decodes.
+        new Psi.MatchStore(db).IsVisibleMatch(partnership, epoch, lowSide, record, theirPopulations);
 }

@@ -267,7 +267,7 @@ internal static class PsiStoreBenchmark
     {
         await using (var cmd = db.CreateCommand("""
             SELECT relname, pg_size_pretty(pg_table_size(oid)), pg_size_pretty(pg_indexes_size(oid))
-              FROM pg_class WHERE relname IN ('psi_points', 'psi_tags', 'psi_staged', 'psi_matches') ORDER BY relname
+              FROM pg_class WHERE relname IN ('psi_points', 'psi_tags', 'psi_staged', 'psi_match_sets', 'psi_match_blocks') ORDER BY relname
             """))
         await using (var reader = await cmd.ExecuteReaderAsync())
             while (await reader.ReadAsync())

@@ -4,6 +4,7 @@ using CoSellNet.Silo.Errors;
 using CoSellNet.Silo.Feed;
 using CoSellNet.Silo.Partners;
 using CoSellNet.Silo.Partnerships;
+using CoSellNet.Silo.Psi;
 using CoSellNet.Silo.Rooms;
 using Npgsql;
 
@@ -229,13 +230,7 @@ public sealed class RoomGrainTests(GrainCluster cluster) : IAsyncLifetime
         var vendorRecord = Convert.FromHexString("00112233445566778899aabbccddeeff");
         var siRecord = Convert.FromHexString("ffeeddccbbaa99887766554433221100");
         var vendorLow = PartnershipKey.Split(key).Low == vendor;
-        await using (var cmd = _db.CreateCommand("INSERT INTO psi_matches (partnership, epoch, low_record, low_population, high_record, high_population) VALUES ($1, 1, $2, 'customers', $3, 'customers')"))
-        {
-            cmd.Parameters.Add(new() { Value = key });
-            cmd.Parameters.Add(new() { Value = vendorLow ? vendorRecord : siRecord });
-            cmd.Parameters.Add(new() { Value = vendorLow ? siRecord : vendorRecord });
-            await cmd.ExecuteNonQueryAsync();
-        }
+        await new MatchStore(_db).Store(key, 1, [new ReleasedMatch(vendorLow ? vendorRecord : siRecord, "customers", vendorLow ? siRecord : vendorRecord, "customers")]);
 
         // The vendor shares overlaps with the SI, so the SI may open from its record; the SI shares only counts with the vendor.
         Assert.Equal(ProblemKind.NotFound, await Refusal(() => Room().Open(vendor, Acme(new OverlapReference(si, "00112233445566778899aabbccddeeff")))));

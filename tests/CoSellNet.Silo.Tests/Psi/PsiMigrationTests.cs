@@ -87,6 +87,50 @@ public sealed class PsiMigrationTests
         Assert.Equal(0L, (long)(await Rows(db, "SELECT count(*) FROM psi_staged"))[0][0]!);
     }
 
+    [Fact]
+    public async Task Released_matches_stay_readable_after_0010()
+    {
+        await using var db = NpgsqlDataSource.Create(await PostgresServer.CreateEmptyDatabaseAsync("migrate_psi10"));
+        await SchemaMigrator.ApplyAsync(db, SchemaMigrator.Scripts.TakeWhile(s => !s.Id.StartsWith("migrations/0010", StringComparison.Ordinal)).ToList());
+        // A release of a|b epoch 2: a's record 01 matched b's 11 (customers) and 12 (prospects), a's 02 matched b's 12;
+        // b has sealed fields for 11. Another partnership's release, and an older epoch, alongside.
+        await using (var old = db.CreateCommand("""
+            INSERT INTO psi_lists (partnership, epoch, owner) VALUES ('a|b', 2, 'b');
+            INSERT INTO psi_list_fields (list_id, record_id, sealed) SELECT list_id, '\x11', '\xf1' FROM psi_lists;
+            INSERT INTO psi_matches (partnership, epoch, low_record, low_population, high_record, high_population) VALUES
+              ('a|b', 2, '\x01', 'customers', '\x11', 'customers'), ('a|b', 2, '\x01', 'customers', '\x12', 'prospects'),
+              ('a|b', 2, '\x02', 'partners', '\x12', 'prospects'), ('a|c', 1, '\x05', 'customers', '\x15', 'customers'),
+              ('a|b', 1, '\x09', 'customers', '\x19', 'customers');
+            """))
+            await old.ExecuteNonQueryAsync();
+        const string all = "SELECT partnership, epoch, low_record, low_population, high_record, high_population FROM psi_matches ORDER BY 1, 2, 3, 5";
+        var before = await Rows(db, all);
+
+        Assert.Contains("migrations/0010_psi_match_sets", await SchemaMigrator.ApplyAsync(db));
+
+        Assert.Equal(before, await Rows(db, all));
+        var matches = new MatchStore(db);
+        var low = await matches.Matches("a|b", 2, lowSide: true, "b", ["customers", "prospects"], ["customers"], after: null, limit: 10);
+        Assert.Equal([("01", "customers", "customers,prospects", 1), ("02", "partners", "prospects", 0)],
+            low.Select(m => (Convert.ToHexStringLower(m.RecordId), m.MyPopulation, string.Join(',', m.TheirPopulations), m.Fields.Count)));
+        Assert.Equal([0xf1], low[0].Fields.Single().Sealed);
+        var high = await matches.Matches("a|b", 2, lowSide: false, "a", ["partners"], [], after: [0x11], limit: 10);
+        Assert.Equal(["12"], high.Select(m => Convert.ToHexStringLower(m.RecordId)));
+        Assert.True(await matches.IsVisibleMatch("a|b", 2, lowSide: false, [0x12], ["customers"]));
+        Assert.False(await matches.IsVisibleMatch("a|b", 2, lowSide: false, [0x11], ["partners"]));
+
+        // A release after the migration compares with the carried-over set: a|b epoch 2 has no tags now, so all of it is gone.
+        await using (var lists = db.CreateCommand("INSERT INTO psi_lists (partnership, epoch, owner) VALUES ('a|b', 2, 'a')"))
+            await lists.ExecuteNonQueryAsync();
+        var (matrix, lowChanges, highChanges) = await matches.Intersect("a|b", 2, "a", "b", ["customers", "prospects"], ["customers", "partners"]);
+        Assert.Empty(matrix);
+        Assert.Equal((2L, 2L), (lowChanges.GoneCount, highChanges.GoneCount));
+        Assert.Equal(["01", "02"], lowChanges.Gone);
+        Assert.Equal(["11", "12"], highChanges.Gone);
+        await new PsiStore(db).DeleteBefore("a|c", int.MaxValue);
+        Assert.Equal([["a|b", 1]], (await Rows(db, "SELECT partnership, epoch FROM psi_matches")).Select(r => r).ToList());
+    }
+
     private static async Task<List<object?[]>> Rows(NpgsqlDataSource db, string sql)
     {
         await using var cmd = db.CreateCommand(sql);

@@ -162,6 +162,14 @@ public sealed class TagStoreTests(PostgresDatabaseFixture database) : IClassFixt
         Assert.Equal(3L, await Scalar("SELECT count(*) FROM psi_matches WHERE partnership = $1 AND high_population = 'prospects'", partnership));
         Assert.Equal(10L, await Scalar("SELECT count(DISTINCT (low_record, high_record)) FROM psi_matches WHERE partnership = $1", partnership));
         Assert.Equal(10L, await Scalar("SELECT count(*) FROM psi_matches WHERE partnership = $1", partnership));
+        // The high side's blocks hold the same matches (psi_matches reads the low side's).
+        Assert.Equal(10L, await Scalar("""
+            SELECT count(*) FROM psi_match_sets s JOIN psi_match_blocks b ON b.set_id = s.set_id AND NOT b.low_side
+             CROSS JOIN LATERAL psi_match_entries(b.entries, s.populations) e
+             JOIN psi_matches m ON m.partnership = s.partnership AND m.high_record = e.my_record AND m.low_record = e.their_record
+                               AND m.high_population = e.my_population AND m.low_population = e.their_population
+             WHERE s.partnership = $1
+            """, partnership));
     }
 
     private async Task<long> Scalar(string sql, object parameter) => (long)(await Scalar2(sql, parameter))!;
