@@ -201,6 +201,9 @@ internal sealed partial class LocalStore : IDisposable
         return command;
     }
 
+    /// <summary>A statement for a bulk write's rows, in the connection's current transaction (see <see cref="BulkStatement"/>).</summary>
+    public BulkStatement Bulk(string sql) => new(connection, sql);
+
     public int Execute(string sql, SqliteTransaction? transaction = null, params (string Name, object? Value)[] parameters)
     {
         using var command = Command(sql, transaction);
