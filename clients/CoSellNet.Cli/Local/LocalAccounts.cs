@@ -60,46 +60,42 @@ internal sealed partial class LocalStore
         using var transaction = Begin();
         if (changes.Upserts.Count > 0)
         {
-            using var upsert = Command("""
-                INSERT INTO accounts (population, match_key, name, website, source, fields) VALUES ($p, $k, $n, $w, $s, $f)
+            using var upsert = Bulk("""
+                INSERT INTO accounts (population, match_key, name, website, source, fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                 ON CONFLICT (population, match_key) DO UPDATE SET name = excluded.name, website = excluded.website, source = excluded.source, fields = excluded.fields
-                """, transaction);
-            var p = upsert.Parameters.Add("$p", SqliteType.Text);
-            var k = upsert.Parameters.Add("$k", SqliteType.Text);
-            var n = upsert.Parameters.Add("$n", SqliteType.Text);
-            var w = upsert.Parameters.Add("$w", SqliteType.Text);
-            var s = upsert.Parameters.Add("$s", SqliteType.Text);
-            var f = upsert.Parameters.Add("$f", SqliteType.Text);
-            upsert.Prepare();
-            // Written in the table's key order, so new rows append to the B-tree rather than split pages all over it.
-            var ordered = changes.Upserts.ToArray();
-            Array.Sort(ordered, static (x, y) =>
+                """);
+            // Written in the table's key order, so new rows append to the B-tree rather than split pages
+            // all over it: population by population, each sorted by key alone (one ordinal comparison
+            // of two strings per step rather than a delegate comparing two pairs: ~1 CPU-s less at 1M).
+            var byPopulation = new SortedDictionary<string, List<StoredAccount>>(StringComparer.Ordinal);
+            foreach (var row in changes.Upserts)
+                (byPopulation.TryGetValue(row.Population, out var group) ? group : byPopulation[row.Population] = []).Add(row);
+            foreach (var (population, group) in byPopulation)
             {
-                var byPopulation = string.CompareOrdinal(x.Population, y.Population);
-                return byPopulation != 0 ? byPopulation : string.CompareOrdinal(x.Key, y.Key);
-            });
-            foreach (var row in ordered)
-            {
-                p.Value = row.Population;
-                k.Value = row.Key;
-                n.Value = (object?)row.Name ?? DBNull.Value;
-                w.Value = (object?)row.Website ?? DBNull.Value;
-                s.Value = row.Source;
-                f.Value = (object?)row.Fields ?? DBNull.Value;
-                upsert.ExecuteNonQuery();
+                var rows = group.ToArray();
+                var keys = new string[rows.Length];
+                for (var i = 0; i < rows.Length; i++) keys[i] = rows[i].Key;
+                Array.Sort(keys, rows, StringComparer.Ordinal);
+                upsert.Text(1, population); // bound once: a binding stays until it is bound again
+                foreach (var row in rows)
+                {
+                    upsert.Text(2, row.Key);
+                    upsert.TextOrNull(3, row.Name);
+                    upsert.TextOrNull(4, row.Website);
+                    upsert.Text(5, row.Source);
+                    upsert.TextOrNull(6, row.Fields);
+                    upsert.Run();
+                }
             }
         }
         if (changes.Deletes.Count > 0)
         {
-            using var delete = Command("DELETE FROM accounts WHERE population = $p AND match_key = $k", transaction);
-            var dp = delete.Parameters.Add("$p", SqliteType.Text);
-            var dk = delete.Parameters.Add("$k", SqliteType.Text);
-            delete.Prepare();
+            using var delete = Bulk("DELETE FROM accounts WHERE population = ?1 AND match_key = ?2");
             foreach (var (population, key) in changes.Deletes)
             {
-                dp.Value = population;
-                dk.Value = key;
-                delete.ExecuteNonQuery();
+                delete.Text(1, population);
+                delete.Text(2, key);
+                delete.Run();
             }
         }
         Execute("INSERT INTO list_state (id, version) VALUES (1, $v) ON CONFLICT (id) DO UPDATE SET version = $v", transaction, ("$v", changes.Version));

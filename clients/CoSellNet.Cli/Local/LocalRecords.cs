@@ -118,17 +118,15 @@ internal sealed partial class LocalStore
     {
         using var transaction = Begin();
         InsertUpload(upload, transaction);
-        using var member = Command("INSERT INTO upload_records (upload_id, record_id, match_key) VALUES ($u, $r, $k)", transaction);
-        member.Parameters.AddWithValue("$u", upload.UploadId.ToString());
-        var r = member.Parameters.Add("$r", SqliteType.Blob);
-        var k = member.Parameters.Add("$k", SqliteType.Text);
-        member.Prepare();
-        var id = new byte[RecordIds.Size];
+        using var member = Bulk("INSERT INTO upload_records (upload_id, record_id, match_key) VALUES (?1, ?2, ?3)");
+        member.Text(1, upload.UploadId.ToString());
+        Span<byte> id = stackalloc byte[RecordIds.Size];
         foreach (var (recordId, detail) in records)
         {
             RecordIds.Write(recordId, id);
-            r.Value = id; k.Value = detail;
-            member.ExecuteNonQuery();
+            member.Blob(2, id);
+            member.Text(3, detail);
+            member.Run();
         }
         transaction.Commit();
     }
@@ -143,24 +141,22 @@ internal sealed partial class LocalStore
     {
         using var transaction = Begin();
         InsertUpload(upload, transaction);
-        using var add = Command("INSERT OR IGNORE INTO records (partnership, epoch, record_id, population, match_key) VALUES ($p, $e, $r, $pop, $k)", transaction);
-        add.Parameters.AddWithValue("$p", upload.Partnership);
-        add.Parameters.AddWithValue("$e", upload.Epoch);
-        add.Parameters.AddWithValue("$pop", upload.Population);
-        var r = add.Parameters.Add("$r", SqliteType.Blob);
-        var k = add.Parameters.Add("$k", SqliteType.Text);
-        add.Prepare();
+        using var add = Bulk("INSERT OR IGNORE INTO records (partnership, epoch, record_id, population, match_key) VALUES (?1, ?2, ?3, ?4, ?5)");
+        add.Text(1, upload.Partnership);
+        add.Int64(2, upload.Epoch);
+        add.Text(4, upload.Population);
         // Inserted in record id order, the table's key order: appends to the B-tree instead of
         // splitting pages all over it, several times cheaper than the plan's random order.
         var order = new (UInt128 Id, int Index)[keys.Length];
         for (var i = 0; i < order.Length; i++) order[i] = (RecordIds.Of(upload.Payload.AsSpan(i * RecordIds.Size, RecordIds.Size)), i);
         Array.Sort(order);
-        var id = new byte[RecordIds.Size];
+        Span<byte> id = stackalloc byte[RecordIds.Size];
         foreach (var (recordId, index) in order)
         {
             RecordIds.Write(recordId, id);
-            r.Value = id; k.Value = keys[index].ToString();
-            add.ExecuteNonQuery();
+            add.Blob(3, id);
+            add.Key(5, keys[index]);
+            add.Run();
         }
         transaction.Commit();
     }

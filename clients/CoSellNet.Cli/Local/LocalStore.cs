@@ -77,8 +77,13 @@ internal sealed partial class LocalStore : IDisposable
         }
     }
 
-    // Per connection (journal_mode is kept in the file, the others are not).
+    // Per connection (journal_mode and page_size are kept in the file, the others are not).
+    // page_size takes effect only in a new file, before its first table (an existing index keeps its
+    // own): 16 KiB rather than 4 holds four times the rows a page, so a bulk write in key order makes
+    // a quarter of the page splits, page headers and WAL frames (1M accounts and an add's 1M records:
+    // ~0.6 CPU-s less, three runs each; the overlaps' lookups cost the same).
     private const string Pragmas = """
+        PRAGMA page_size = 16384;
         PRAGMA journal_mode = WAL;
         PRAGMA synchronous = NORMAL;
         PRAGMA cache_size = -32768; -- 32 MiB rather than 2: a list of 1,000,000 accounts stays cached while it is written
@@ -200,6 +205,9 @@ internal sealed partial class LocalStore : IDisposable
         command.Transaction = transaction;
         return command;
     }
+
+    /// <summary>A statement for a bulk write's rows, in the connection's current transaction (see <see cref="BulkStatement"/>).</summary>
+    public BulkStatement Bulk(string sql) => new(connection, sql);
 
     public int Execute(string sql, SqliteTransaction? transaction = null, params (string Name, object? Value)[] parameters)
     {

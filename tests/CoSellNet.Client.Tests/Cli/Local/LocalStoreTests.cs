@@ -38,6 +38,30 @@ public sealed class LocalStoreTests : IDisposable
     }
 
     [Fact]
+    public void Bulk_writes_keep_empty_text_apart_from_null_keep_non_ascii_text_and_report_sqlite_errors()
+    {
+        using var store = LocalStore.Open(PathOf);
+        store.ReplaceAccounts([
+            new LocalAccount("customers", MatchKey.Parse("d:acme.com"), "", null, "crm.csv:2", new Dictionary<string, string>()),
+            new LocalAccount("customers", MatchKey.Parse("d:globex.com"), "Zürich Ünïcode 株式会社", "https://globex.com", "crm.csv:3",
+                new Dictionary<string, string> { ["Industry"] = "Café" }),
+        ]);
+        var accounts = store.Accounts();
+        Assert.Equal("", accounts[0].Name);
+        Assert.Null(accounts[0].Website);
+        Assert.Empty(accounts[0].Fields);
+        Assert.Equal("Zürich Ünïcode 株式会社", accounts[1].Name);
+        Assert.Equal("Café", accounts[1].Fields["Industry"]);
+
+        using var transaction = store.Begin();
+        using var insert = store.Bulk("INSERT INTO list_state (id, version) VALUES (?1, ?2)");
+        insert.Int64(1, 2); // the table's CHECK (id = 1) refuses it
+        insert.Int64(2, 7);
+        var refused = Assert.Throws<SqliteException>(insert.Run);
+        Assert.Contains("CHECK", refused.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public void The_list_version_moves_only_when_an_import_changes_the_list_and_an_exchange_is_remembered_per_version_and_rules()
     {
         using var store = LocalStore.Open(PathOf);
