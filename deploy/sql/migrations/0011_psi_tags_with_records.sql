@@ -14,9 +14,11 @@ DROP VIEW psi_records;
 ALTER TABLE psi_tags RENAME TO psi_tags_0010;
 ALTER INDEX psi_tags_seq RENAME TO psi_tags_seq_0010;
 
+-- seq first: after a 4-byte list_id the 8-byte seq is padded to its alignment, and each row's end
+-- to 8 bytes; in this order a row is 80 bytes, not 88 (~9 % fewer pages for the release to scan).
 CREATE TABLE psi_tags (
-    list_id     int    NOT NULL,
     seq         bigint NOT NULL,
+    list_id     int    NOT NULL,
     tag         bytea  NOT NULL,
     record_id   bytea  NOT NULL,
     population  text   NOT NULL
