@@ -25,38 +25,19 @@ public sealed partial class MatchStore(NpgsqlDataSource db)
     public const int MaxNoticeRecords = 1000;
 
     /// <summary>
-    /// Step 1 of an intersection, into temporary <c>low_matched</c>: the pairs of tags of ($1
-    /// partnership, $2 epoch)'s low side $3 and high side $4 that are equal, as the high side's seq
-    /// and the low side's record. The tags are joined by a hash join of the two lists, run by two
-    /// processes (both cores are idle at release time); the low side's record of each match is then
-    /// looked up by its seq (one index probe per match, not a scan of the list), in the order the
-    /// low side's tags were scanned, which is about seq order (the lookup runs in the leader: a
-    /// LATERAL subquery is not run by parallel workers). A tag joins only under its record's
-    /// current seq, so the tag of a record changed (new seq) or removed since it was made finds no
-    /// record. 1M × 1M (200k matches), CPU: ~1.0 s in the leader, ~0.5 s in the worker (the join
-    /// alone in one process was ~1.1 s, and the records of the matches by merge joins ~1.2 s more).
+    /// An intersection, read by the node: the pairs of tags of ($1 partnership, $2 epoch)'s low side
+    /// $3 and high side $4 that are equal, with both sides' records and populations, which each tag
+    /// carries (stored with it, see <see cref="ReblindStore.StoreTags"/>). One hash join of the two
+    /// lists, run by two processes (both cores are idle at release time), and nothing per match: no
+    /// record is looked up by seq. A tag is deleted when its record leaves or gets a new seq
+    /// (<see cref="PsiStore.Commit"/>), so a changed or removed record's old tag joins nothing.
     /// Public for the benchmark's EXPLAIN.
     /// </summary>
-    public const string LowMatched = """
-        CREATE TEMP TABLE low_matched ON COMMIT DROP AS
-        SELECT ht.seq AS high_seq, l.record_id AS low_record, l.population AS low_population
-          FROM (psi_tags lt JOIN psi_tags ht ON ht.tag = lt.tag)
-          JOIN LATERAL (SELECT p.record_id, p.population FROM psi_points p WHERE p.list_id = lt.list_id AND p.seq = lt.seq OFFSET 0) l ON true
+    public const string Matched = """
+        SELECT lt.record_id AS low_record, lt.population AS low_population, ht.record_id AS high_record, ht.population AS high_population
+          FROM psi_tags lt JOIN psi_tags ht ON ht.tag = lt.tag
          WHERE lt.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3)
            AND ht.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $4)
-        """;
-
-    /// <summary>
-    /// Step 2, read by the node: the matches with the high side's records, looked up by seq in seq
-    /// order (each index and heap page of the list read once, not at random: in random order the
-    /// 32 MB of shared buffers of a small node thrash). 1M × 1M: ~0.5 s CPU.
-    /// </summary>
-    public const string Released = """
-        SELECT m.low_record, m.low_population, h.record_id AS high_record, h.population AS high_population
-          FROM (SELECT * FROM low_matched ORDER BY high_seq) m
-          JOIN LATERAL (SELECT p.record_id, p.population FROM psi_points p
-                         WHERE p.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3)
-                           AND p.seq = m.high_seq OFFSET 0) h ON true
         """;
 
     /// <summary>
@@ -70,13 +51,9 @@ public sealed partial class MatchStore(NpgsqlDataSource db)
         "SET LOCAL work_mem = '256MB'",
         // Never a nested loop join of tags with tags: with no statistics the planner estimates ~1
         // tagged row per side and would compare every tag with every tag (10k × 10k: over 30 s;
-        // 100k × 100k: hours). The record lookups are LATERAL subqueries, which can only run as
-        // nested loops (one index probe per match) and still do. No merge joins either: they sort
-        // both million-row lists of tags.
+        // 100k × 100k: hours). No merge joins either: they sort both million-row lists of tags.
         "SET LOCAL enable_nestloop = off",
         "SET LOCAL enable_mergejoin = off",
-        // The joins in the order written: tags with tags first, records of the matches after.
-        "SET LOCAL join_collapse_limit = 1",
         // Compiling the join costs more (~100 ms) than it saves on a hash join of two lists.
         "SET LOCAL jit = off",
         // The tag join in two processes (a parallel hash join): planned as parallel whatever size
@@ -104,8 +81,7 @@ public sealed partial class MatchStore(NpgsqlDataSource db)
         await using (var batch = new NpgsqlBatch(connection, tx))
         {
             foreach (var setting in Settings) batch.BatchCommands.Add(new NpgsqlBatchCommand(setting));
-            batch.BatchCommands.Add(Sql.Command(LowMatched, partnership, epoch, low, high));
-            batch.BatchCommands.Add(Sql.Command(Released, partnership, epoch, high));
+            batch.BatchCommands.Add(Sql.Command(Matched, partnership, epoch, low, high));
             await using var reader = await batch.ExecuteReaderAsync(ct);
             do
                 while (await reader.ReadAsync(ct))

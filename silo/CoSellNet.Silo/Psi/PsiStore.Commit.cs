@@ -9,8 +9,11 @@ public sealed partial class PsiStore
     /// <summary>
     /// Commits a complete upload: added records join the side's list (a record id already there
     /// with the same population and point is left alone; one that changed gets a new sequence
-    /// number, so the counterpart re-blinds it and its old tag joins nothing), removed ones leave
-    /// it. Idempotent. Returns the upload as committed.
+    /// number, so the counterpart re-blinds it), removed ones leave it. Idempotent. Returns the
+    /// upload as committed. Invariant: a tag never outlives its record's seq (a tag carries its
+    /// record's id and population into the intersection, see <see cref="ReblindStore.StoreTags"/>),
+    /// so every path here where a committed record leaves or gets a new seq deletes the tag of its
+    /// old seq in the same transaction (<see cref="UntagSeqs"/>).
     /// </summary>
     public async Task<PsiUpload> Commit(Guid uploadId, CancellationToken ct = default)
     {
@@ -33,12 +36,14 @@ public sealed partial class PsiStore
                     break;
                 case UploadKind.Remove:
                     // Only committed rows leave: a pending row of another upload is that upload's to commit.
+                    // Their tags leave with them (a tag carries its record's id into the intersection).
                     batch.BatchCommands.Add(Sql.Command($"""
                       WITH gone AS (
                         DELETE FROM psi_points
                          WHERE list_id = $1 AND record_id IN (SELECT record_id FROM psi_staged WHERE upload_id = $2) AND {NotPending("seq", "$1")}
-                        RETURNING record_id),
-                      fields AS (DELETE FROM psi_list_fields f USING gone WHERE f.list_id = $1 AND f.record_id = gone.record_id)
+                        RETURNING record_id, seq),
+                      fields AS (DELETE FROM psi_list_fields f USING gone WHERE f.list_id = $1 AND f.record_id = gone.record_id),
+                      {UntagSeqs("gone")}
                       UPDATE psi_lists SET records = records - (SELECT count(*) FROM gone) WHERE list_id = $1
                       """, list, uploadId));
                     break;
@@ -71,6 +76,10 @@ public sealed partial class PsiStore
         // A staged id that is now a pending row of another upload (both uploads have it, that one's
         // chunk came first): this commit comes first, so this upload's row goes in, and the other's
         // is staged for its own commit, which then replaces this one, as the later commit should.
+        // The taken row is pending, so it has no tag: tags are stored only for committed rows (a
+        // task's range holds none pending, and StoreTags reads the records of its seqs with
+        // NotPending). When the other upload commits, its moved row replaces this one through the
+        // staged path below, which deletes the tag of the seq it replaces.
         batch.BatchCommands.Add(Sql.Command("""
             WITH taken AS (
               DELETE FROM psi_points p USING psi_uploads o
@@ -82,10 +91,16 @@ public sealed partial class PsiStore
             """, list, upload.UploadId));
         // The count of records moves with each commit: rows this upload's chunks inserted that are
         // still its own, and staged ids new to the list (xmax = 0: a row inserted, not updated).
-        // An id staged twice (sent twice) takes its later position.
-        batch.BatchCommands.Add(Sql.Command("""
+        // An id staged twice (sent twice) takes its later position. A record that changes gets a
+        // new seq: the tag of its old seq is deleted (old: its seq before, read in the statement's
+        // snapshot, before the upsert; RETURNING has only the new row on PostgreSQL 15).
+        batch.BatchCommands.Add(Sql.Command($"""
             WITH staged AS (
               SELECT DISTINCT ON (record_id) record_id, payload, seq FROM psi_staged WHERE upload_id = $2 ORDER BY record_id, seq DESC),
+            old AS (
+              SELECT p.seq FROM psi_points p JOIN staged s ON p.record_id = s.record_id
+               WHERE p.list_id = $1 AND (p.population <> $3 OR p.point <> s.payload)),
+            {UntagSeqs("old")},
             added AS (
               INSERT INTO psi_points AS r (list_id, record_id, seq, population, point)
               SELECT $1, record_id, seq, $3, payload FROM staged
@@ -106,9 +121,19 @@ public sealed partial class PsiStore
         }
         // An upload that started later committed first, and tasks may have moved the watermark past
         // this upload's range: its rows move to fresh seqs after every seq given (rare: two uploads
-        // to one list at once).
+        // to one list at once). The rows in the range are this upload's, pending until now, so
+        // none has a tag to delete (see 'taken' above); the staged rows just applied into the range
+        // had the tags of their old seqs deleted above.
         var delta = locked.LastSeq + 1 - first;
         batch.BatchCommands.Add(Sql.Command("UPDATE psi_points SET seq = seq + $4 WHERE list_id = $1 AND seq BETWEEN $2 AND $3", list, first, last, delta));
         batch.BatchCommands.Add(Sql.Command("UPDATE psi_lists SET last_seq = $2, committed_seq = $2 WHERE list_id = $1", list, last + delta));
     }
+
+    /// <summary>
+    /// A CTE (named untag) that deletes the tags of the seqs in CTE <paramref name="seqs"/> of list $1:
+    /// an index probe of (list_id, seq) each, whatever the planner guesses of the CTE's size (as a
+    /// join it may hash the list's million tags to delete a few).
+    /// </summary>
+    private static string UntagSeqs(string seqs) =>
+        $"untag AS (DELETE FROM psi_tags WHERE list_id = $1 AND seq = ANY (ARRAY(SELECT seq FROM {seqs})))";
 }

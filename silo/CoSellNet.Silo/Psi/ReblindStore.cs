@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using CoSellNet.Protocol;
+using CoSellNet.Silo.Storage;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace CoSellNet.Silo.Psi;
 
@@ -12,8 +12,8 @@ public sealed record ReblindRange(Guid TaskId, string Owner, long FromSeq, long 
 /// <summary>
 /// Re-blind work in PostgreSQL. Tasks hand a side's records out in seq order, so a watermark per
 /// list (<c>psi_lists.tagged_through</c>) says which records still lack the counterpart's tag: those
-/// after it. Points stream out in seq order; tags come back by binary COPY into the append-only
-/// <c>psi_tags</c>, and the watermark moves in the same transaction.
+/// after it. Points stream out in seq order; tags come back by binary COPY into <c>psi_tags</c>,
+/// each with its record's id and population, and the watermark moves in the same transaction.
 /// </summary>
 public sealed class ReblindStore(NpgsqlDataSource db)
 {
@@ -31,8 +31,15 @@ public sealed class ReblindStore(NpgsqlDataSource db)
     {
         // The list's id and watermark as scalars, so that each step is one range of the seq index
         // (list_id, seq) read in order and stopped by its LIMIT; as a join, the planner read all of
-        // the list's rows and sorted them (0.3-0.6 s per task at 1M).
-        await using var cmd = db.CreateCommand($"""
+        // the list's rows and sorted them (0.3-0.6 s per task at 1M). No bitmap scans: with no
+        // statistics yet on points stored seconds before, the planner took the range as a few rows
+        // and read it as a bitmap of every seq after the start (the rest of the list) to sort and
+        // keep the first $4: 1M, at the second task, 230 ms; an ordered index range, 26 ms.
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection, tx);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL enable_bitmapscan = off"));
+        batch.BatchCommands.Add(Sql.Command($"""
             WITH start AS (
               SELECT p.seq FROM psi_points p
                WHERE p.list_id = {PsiStore.ListOf} AND p.seq > greatest({Watermark}, $5) AND {PsiStore.NotPending("p.seq", PsiStore.ListOf)}
@@ -44,15 +51,15 @@ public sealed class ReblindStore(NpgsqlDataSource db)
               SELECT p.seq FROM psi_points p
                WHERE p.list_id = {PsiStore.ListOf} AND p.seq >= (SELECT seq FROM start) AND p.seq < coalesce((SELECT seq FROM bound), 9223372036854775807)
                ORDER BY p.seq LIMIT $4) p
-            """);
-        cmd.Parameters.Add(new() { Value = partnership });
-        cmd.Parameters.Add(new() { Value = epoch });
-        cmd.Parameters.Add(new() { Value = owner });
-        cmd.Parameters.Add(new() { Value = limit });
-        cmd.Parameters.Add(new() { Value = afterSeq });
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        return reader.GetInt32(2) == 0 ? null : new ReblindRange(Guid.NewGuid(), owner, reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2));
+            """, partnership, epoch, owner, limit, afterSeq));
+        ReblindRange? range;
+        await using (var reader = await batch.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            range = reader.GetInt32(2) == 0 ? null : new ReblindRange(Guid.NewGuid(), owner, reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2));
+        }
+        await tx.CommitAsync(ct);
+        return range;
     }
 
     /// <summary>Untagged committed records of one side (an index range after the watermark).</summary>
@@ -130,9 +137,13 @@ public sealed class ReblindStore(NpgsqlDataSource db)
     /// <summary>
     /// Stores tags for a range: <paramref name="tags"/> holds seq ‖ tag items, seqs increasing.
     /// Appends those after the list's watermark and moves it to the end of the range, so a range
-    /// stored twice (a retry, or a superseded task racing its successor) adds nothing twice. Tags of
-    /// records changed or removed since the task was issued are stored but never join: their seqs
-    /// are no longer any record's (the changed records are re-blinded in a later task).
+    /// stored twice (a retry, or a superseded task racing its successor) adds nothing twice. Each
+    /// tag is stored with the record id and population of the record under its seq now, so the
+    /// intersection joins tags alone (<see cref="MatchStore.Matched"/>). A tag whose seq is no
+    /// committed record's any more (the record changed or left since the task was issued) is not
+    /// stored: the changed record is re-blinded in a later task under its new seq. A stored tag
+    /// leaves with its record's seq (<see cref="PsiStore.Commit"/>), under the list's row lock
+    /// that this transaction holds too.
     /// </summary>
     public async Task StoreTags(string partnership, int epoch, ReblindRange range, ReadOnlyMemory<byte> tags, CancellationToken ct = default)
     {
@@ -150,21 +161,8 @@ public sealed class ReblindStore(NpgsqlDataSource db)
             (list, through) = (reader.GetInt32(0), reader.GetInt64(1));
         }
         if (through >= range.ToSeq) return;
-        // One synchronous call per field: the importer only copies into its buffer.
-        await using (var writer = await connection.BeginBinaryImportAsync("COPY psi_tags (list_id, seq, tag) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            var array = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(tags, out var segment) ? segment : new ArraySegment<byte>(tags.ToArray());
-            for (var offset = 0; offset < tags.Length; offset += PsiFormat.TaskTagSize)
-            {
-                var seq = BinaryPrimitives.ReadInt64BigEndian(array.AsSpan(offset, PsiFormat.SeqSize));
-                if (seq <= through) continue;
-                writer.StartRow();
-                writer.Write(list, NpgsqlDbType.Integer);
-                writer.Write(seq, NpgsqlDbType.Bigint);
-                writer.Write(new ArraySegment<byte>(array.Array!, array.Offset + offset + PsiFormat.SeqSize, PsiFormat.TagSize), NpgsqlDbType.Bytea);
-            }
-            await writer.CompleteAsync(ct);
-        }
+        using (var rows = await TagRows(connection, tx, list, Math.Max(through, range.FromSeq - 1), range.ToSeq, tags, ct))
+            await rows.CopyTo(connection, "COPY psi_tags (list_id, seq, tag, record_id, population) FROM STDIN (FORMAT BINARY)", ct);
         await using (var advance = new NpgsqlCommand("UPDATE psi_lists SET tagged_through = $2 WHERE list_id = $1", connection, tx))
         {
             advance.Parameters.Add(new() { Value = list });
@@ -172,5 +170,65 @@ public sealed class ReblindStore(NpgsqlDataSource db)
             await advance.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// The COPY rows of a range's tags: the list's committed records with seqs in (<paramref name="after"/>,
+    /// <paramref name="through"/>], read in seq order (one ordered range of the seq index), merged
+    /// with the tags (seqs increasing too); a record without a tag or a tag without a record gives
+    /// no row. Formatted before the COPY starts, as the chunks' rows are (see <see cref="BinaryCopyBuffer"/>).
+    /// </summary>
+    private static async Task<BinaryCopyBuffer> TagRows(NpgsqlConnection connection, NpgsqlTransaction tx, int list, long after, long through,
+        ReadOnlyMemory<byte> tags, CancellationToken ct)
+    {
+        // Pending rows are excluded although no range holds one (NextRange): a tag can then never
+        // belong to an uncommitted upload's row, whose seq that upload's commit may still move.
+        await using var cmd = new NpgsqlCommand($"""
+            SELECT seq, record_id, population FROM psi_points
+             WHERE list_id = $1 AND seq > $2 AND seq <= $3 AND {PsiStore.NotPending("seq", "$1")}
+             ORDER BY seq
+            """, connection, tx);
+        cmd.Parameters.Add(new() { Value = list });
+        cmd.Parameters.Add(new() { Value = after });
+        cmd.Parameters.Add(new() { Value = through });
+        var count = tags.Length / PsiFormat.TaskTagSize;
+        // Per row: field count, list, seq, tag, record id, population (a short name, grown if longer).
+        const int row = sizeof(short) + (4 + sizeof(int)) + (4 + sizeof(long)) + (4 + PsiFormat.TagSize) + (4 + PsiFormat.RecordIdSize) + (4 + 16);
+        var rows = new BinaryCopyBuffer(count * row);
+        try
+        {
+            await using var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+            var recordId = new byte[256];
+            string? population = null;
+            var populationBytes = Array.Empty<byte>();
+            var i = 0;
+            while (await reader.ReadAsync(ct))
+            {
+                var seq = reader.GetInt64(0);
+                var length = (int)reader.GetBytes(1, 0, recordId, 0, recordId.Length);
+                var name = reader.GetString(2);
+                // Populations are few: encode each run of one population once.
+                if (!string.Equals(name, population, StringComparison.Ordinal))
+                    (population, populationBytes) = (name, System.Text.Encoding.UTF8.GetBytes(name));
+                var items = tags.Span; // not held across an await
+                while (i < count && BinaryPrimitives.ReadInt64BigEndian(items.Slice(i * PsiFormat.TaskTagSize, PsiFormat.SeqSize)) < seq) i++;
+                if (i == count) break;
+                var item = items.Slice(i * PsiFormat.TaskTagSize, PsiFormat.TaskTagSize);
+                if (BinaryPrimitives.ReadInt64BigEndian(item) != seq) continue;
+                rows.StartRow(5);
+                rows.WriteInt32(list);
+                rows.WriteInt64(seq);
+                rows.WriteBytes(item.Slice(PsiFormat.SeqSize, PsiFormat.TagSize));
+                rows.WriteBytes(recordId.AsSpan(0, length));
+                rows.WriteBytes(populationBytes); // text's binary form is its UTF-8 bytes
+                i++;
+            }
+            return rows;
+        }
+        catch
+        {
+            rows.Dispose();
+            throw;
+        }
     }
 }

@@ -254,7 +254,7 @@ internal static class PsiStoreBenchmark
         foreach (var setting in MatchStore.Settings)
             await using (var set = new NpgsqlCommand(setting, connection, tx))
                 await set.ExecuteNonQueryAsync();
-        foreach (var (sql, values) in new[] { (MatchStore.LowMatched, new object[] { Partnership, 1, Low, High }), (MatchStore.Released, [Partnership, 1, High]) })
+        foreach (var (sql, values) in new[] { (MatchStore.Matched, new object[] { Partnership, 1, Low, High }) })
         {
             await using var cmd = new NpgsqlCommand($"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {sql}", connection, tx);
             foreach (var value in values) cmd.Parameters.Add(new NpgsqlParameter { Value = value });

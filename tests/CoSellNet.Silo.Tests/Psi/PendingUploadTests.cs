@@ -113,8 +113,11 @@ public sealed class PendingUploadTests(PostgresDatabaseFixture database) : IClas
         Assert.Equal(15L, await _store.Count(partnership, 1, "a"));
         Assert.Equal(Point(Records([6], salt: 7), 0), await PointOf(partnership, Records([6]), 0));
         Assert.Equal(Point(Records([14], salt: 3), 0), await PointOf(partnership, Records([14]), 0));
-        // The three changed and the five new need the counterpart's tags; the unchanged keep theirs.
+        // The three changed and the five new need the counterpart's tags; the unchanged keep theirs,
+        // and the changed ones' tags left with their old seqs.
+        Assert.Equal(7L, await Tags(partnership));
         Assert.Equal(8, await TagAll(partnership));
+        Assert.Equal(15L, await Tags(partnership));
     }
 
     [Fact]
@@ -178,8 +181,13 @@ public sealed class PendingUploadTests(PostgresDatabaseFixture database) : IClas
         Assert.Equal(3L, await _store.Count(partnership, 1, "a"));
         // Stored: the abandoned upload's 0-3 (its 4 and 5 were taken over), the committed 4-7 less 4.
         Assert.Equal(7L, await Scalar("SELECT count(*) FROM psi_points p JOIN psi_lists l USING (list_id) WHERE l.partnership = $1", partnership));
+        // The removed record's tag left with it.
+        Assert.Equal(3L, await Tags(partnership));
         Assert.Equal(0, await TagAll(partnership));
     }
+
+    private Task<long> Tags(string partnership) =>
+        Scalar("SELECT count(*) FROM psi_tags t JOIN psi_lists l USING (list_id) WHERE l.partnership = $1", partnership);
 
     private async Task<long> Scalar(string sql, object parameter)
     {

@@ -6,7 +6,7 @@ using Npgsql;
 
 namespace CoSellNet.Silo.Tests.Psi;
 
-/// <summary>Migration 0007 (lists keyed by id, tags appended) on a database that holds PSI data in the 0002 shape.</summary>
+/// <summary>The PSI migrations (0007 lists keyed by id, 0009 points per chunk, 0010 match sets, 0011 tags with their records) on databases that hold data in the shape before each.</summary>
 public sealed class PsiMigrationTests
 {
     [Fact]
@@ -129,6 +129,45 @@ public sealed class PsiMigrationTests
         Assert.Equal(["11", "12"], highChanges.Gone);
         await new PsiStore(db).DeleteBefore("a|c", int.MaxValue);
         Assert.Equal([["a|b", 1]], (await Rows(db, "SELECT partnership, epoch FROM psi_matches")).Select(r => r).ToList());
+    }
+
+    [Fact]
+    public async Task Tags_carry_their_records_after_0011_and_tags_of_no_records_seq_go()
+    {
+        await using var db = NpgsqlDataSource.Create(await PostgresServer.CreateEmptyDatabaseAsync("migrate_psi11"));
+        await SchemaMigrator.ApplyAsync(db, SchemaMigrator.Scripts.TakeWhile(s => !s.Id.StartsWith("migrations/0011", StringComparison.Ordinal)).ToList());
+        // Side a: record 01 at seq 1; record 02 tagged at seq 2, then changed (prospects, seq 4) and
+        // tagged again; a record at seq 3 tagged, then removed. Side b: 11, 12 and 13, all tagged,
+        // 13 with the removed record's tag: stale tags that a join of tags alone would match.
+        await using (var old = db.CreateCommand("""
+            INSERT INTO psi_lists (partnership, epoch, owner, last_seq, records, tagged_through, committed_seq)
+            VALUES ('a|b', 1, 'a', 4, 2, 4, 4), ('a|b', 1, 'b', 3, 3, 3, 3);
+            INSERT INTO psi_points (list_id, record_id, seq, population, point)
+            SELECT l.list_id, r.id, r.seq, r.population, r.point FROM psi_lists l
+              JOIN (VALUES ('a', '\x01'::bytea, 1, 'customers', '\xa1'::bytea), ('a', '\x02', 4, 'prospects', '\xa2'),
+                           ('b', '\x11', 1, 'customers', '\xb1'), ('b', '\x12', 2, 'customers', '\xb2'), ('b', '\x13', 3, 'customers', '\xb3')) r (owner, id, seq, population, point)
+                ON r.owner = l.owner;
+            INSERT INTO psi_tags (list_id, seq, tag)
+            SELECT l.list_id, t.seq, t.tag FROM psi_lists l
+              JOIN (VALUES ('a', 1, '\x78'::bytea), ('a', 2, '\x79'), ('a', 3, '\x7a'), ('a', 4, '\x79'),
+                           ('b', 1, '\x78'), ('b', 2, '\x79'), ('b', 3, '\x7a')) t (owner, seq, tag)
+                ON t.owner = l.owner;
+            """))
+            await old.ExecuteNonQueryAsync();
+        const string records = "SELECT owner, record_id, seq, population, tag FROM psi_records ORDER BY owner, seq";
+        var before = await Rows(db, records);
+
+        Assert.Contains("migrations/0011_psi_tags_with_records", await SchemaMigrator.ApplyAsync(db));
+
+        Assert.Equal(before, await Rows(db, records));
+        Assert.Equal(["a:1:78:01:customers", "a:4:79:02:prospects", "b:1:78:11:customers", "b:2:79:12:customers", "b:3:7a:13:customers"],
+            (await Rows(db, """
+                SELECT l.owner || ':' || t.seq || ':' || encode(t.tag, 'hex') || ':' || encode(t.record_id, 'hex') || ':' || t.population
+                  FROM psi_tags t JOIN psi_lists l USING (list_id) ORDER BY l.owner, t.seq
+                """)).Select(r => (string)r[0]!));
+        var (matrix, low, _) = await new MatchStore(db).Intersect("a|b", 1, "a", "b", ["customers"], ["customers", "prospects"]);
+        Assert.Equal([new MatchCount("customers", "customers", 1), new MatchCount("prospects", "customers", 1)], matrix);
+        Assert.Equal(["01", "02"], low.Found);
     }
 
     private static async Task<List<object?[]>> Rows(NpgsqlDataSource db, string sql)

@@ -31,9 +31,9 @@ public sealed class TagStoreTests(PostgresDatabaseFixture database) : IClassFixt
         return bytes;
     }
 
-    private async Task Commit(string partnership, string owner, UploadKind kind, byte[] body, int count)
+    private async Task Commit(string partnership, string owner, UploadKind kind, byte[] body, int count, string population = "customers")
     {
-        var upload = await _store.CreateUpload(new PsiUpload(Guid.NewGuid(), partnership, 1, owner, "customers", kind, count, 0, 0, null));
+        var upload = await _store.CreateUpload(new PsiUpload(Guid.NewGuid(), partnership, 1, owner, population, kind, count, 0, 0, null));
         Assert.Equal(ChunkOutcome.Accepted, (await _store.AddChunk(upload.UploadId, 0, body, ChunkItems.Parse(kind, body))).Outcome);
         await _store.Commit(upload.UploadId);
     }
@@ -44,22 +44,39 @@ public sealed class TagStoreTests(PostgresDatabaseFixture database) : IClassFixt
         var tagged = 0;
         while (await _reblind.NextRange(partnership, 1, owner, PsiFormat.MaxChunkRecords) is { } range)
         {
-            using var points = new MemoryStream();
-            var count = await _reblind.WritePoints(partnership, 1, range, points);
-            var body = new byte[count * PsiFormat.TaskTagSize];
-            for (var i = 0; i < count; i++)
-            {
-                var item = points.GetBuffer().AsSpan(i * PsiFormat.TaskPointSize, PsiFormat.TaskPointSize);
-                item[..PsiFormat.SeqSize].CopyTo(body.AsSpan(i * PsiFormat.TaskTagSize));
-                SHA256.HashData(item[PsiFormat.SeqSize..])[..PsiFormat.TagSize].CopyTo(body, i * PsiFormat.TaskTagSize + PsiFormat.SeqSize);
-            }
+            var body = await TagsOf(partnership, range);
             await _reblind.StoreTags(partnership, 1, range, body);
             // Storing the same range again (a retried request) adds nothing.
             await _reblind.StoreTags(partnership, 1, range, body);
-            tagged += count;
+            tagged += body.Length / PsiFormat.TaskTagSize;
         }
         return tagged;
     }
+
+    /// <summary>A task's answer: seq ‖ tag for each of its points, in order.</summary>
+    private async Task<byte[]> TagsOf(string partnership, ReblindRange range)
+    {
+        using var points = new MemoryStream();
+        var count = await _reblind.WritePoints(partnership, 1, range, points);
+        var body = new byte[count * PsiFormat.TaskTagSize];
+        for (var i = 0; i < count; i++)
+        {
+            var item = points.GetBuffer().AsSpan(i * PsiFormat.TaskPointSize, PsiFormat.TaskPointSize);
+            item[..PsiFormat.SeqSize].CopyTo(body.AsSpan(i * PsiFormat.TaskTagSize));
+            SHA256.HashData(item[PsiFormat.SeqSize..])[..PsiFormat.TagSize].CopyTo(body, i * PsiFormat.TaskTagSize + PsiFormat.SeqSize);
+        }
+        return body;
+    }
+
+    /// <summary>Tags of the partnership that are not their record's: no record under their seq now, or another record or population than the one there.</summary>
+    private Task<long> StaleTags(string partnership) => Scalar("""
+        SELECT count(*) FROM psi_tags t JOIN psi_lists l USING (list_id)
+          LEFT JOIN psi_points p ON p.list_id = t.list_id AND p.seq = t.seq AND p.record_id = t.record_id AND p.population = t.population
+         WHERE l.partnership = $1 AND p.seq IS NULL
+        """, partnership);
+
+    private Task<long> TagCount(string partnership, string owner) =>
+        Scalar($"SELECT count(*) FROM psi_tags t JOIN psi_lists l USING (list_id) WHERE l.partnership = $1 AND l.owner = '{owner}'", partnership);
 
     private async Task<long> Intersect(string partnership) =>
         (await _matches.Intersect(partnership, 1, "a", "b", ["customers"], ["customers"])).Matrix.Sum(c => c.Count);
@@ -77,7 +94,9 @@ public sealed class TagStoreTests(PostgresDatabaseFixture database) : IClassFixt
         // a re-points records 0-2 (now no longer the keys b has): same ids, new points, new seqs.
         await Commit(partnership, "a", UploadKind.Add, Records("a", Enumerable.Range(0, 3), salt: 9), 3);
         Assert.Equal(3L, await _reblind.Untagged(partnership, 1, "a"));
-        // Before they are re-blinded, their stale tags (still equal to b's) must not match.
+        // Before they are re-blinded, their old tags (still equal to b's) must not match: the commit deleted them.
+        Assert.Equal(7L, await TagCount(partnership, "a"));
+        Assert.Equal(0L, await StaleTags(partnership));
         Assert.Equal(7L, await Intersect(partnership));
         Assert.Equal(3, await TagAll(partnership, "a"));
         Assert.Equal(7L, await Intersect(partnership));
@@ -86,8 +105,10 @@ public sealed class TagStoreTests(PostgresDatabaseFixture database) : IClassFixt
         await Commit(partnership, "a", UploadKind.Add, Records("a", Enumerable.Range(0, 3)), 3);
         Assert.Equal(3, await TagAll(partnership, "a"));
         Assert.Equal(10L, await Intersect(partnership));
-        // Append-only: both re-blinds of the 3 records are stored, under their own seqs.
-        Assert.Equal(6L, await Scalar("SELECT count(*) FROM psi_tags t JOIN psi_lists l USING (list_id) WHERE l.partnership = $1 AND l.owner = 'a' AND t.seq > 10", partnership));
+        // Only the newest re-blind of the 3 records is stored: each change deleted the tags of the seqs before.
+        Assert.Equal(3L, await Scalar("SELECT count(*) FROM psi_tags t JOIN psi_lists l USING (list_id) WHERE l.partnership = $1 AND l.owner = 'a' AND t.seq > 10", partnership));
+        Assert.Equal(10L, await TagCount(partnership, "a"));
+        Assert.Equal(0L, await StaleTags(partnership));
     }
 
     [Fact]
@@ -101,15 +122,112 @@ public sealed class TagStoreTests(PostgresDatabaseFixture database) : IClassFixt
         await TagAll(partnership, "b");
         Assert.Equal(5L, await Intersect(partnership));
 
-        // Remove a's record with the highest seq: its tag stays stored but joins nothing.
+        // Remove a's record with the highest seq: its tag leaves with it.
         var last = (byte[])(await Scalar2("SELECT record_id FROM psi_records WHERE partnership = $1 AND owner = 'a' ORDER BY seq DESC LIMIT 1", partnership))!;
         await Commit(partnership, "a", UploadKind.Remove, last, 1);
+        Assert.Equal(4L, await TagCount(partnership, "a"));
+        Assert.Equal(0L, await StaleTags(partnership));
         Assert.Equal(4L, await Intersect(partnership));
 
         // A new record takes a new seq, never the removed one's, so it does not inherit that tag.
         await Commit(partnership, "a", UploadKind.Add, Records("a", [100]), 1);
         Assert.Equal(1L, await _reblind.Untagged(partnership, 1, "a"));
         Assert.Equal(4L, await Intersect(partnership));
+    }
+
+    [Fact]
+    public async Task A_record_moved_to_another_population_loses_its_tag_until_re_blinded()
+    {
+        var partnership = "a|b-" + Guid.NewGuid();
+        await Commit(partnership, "a", UploadKind.Add, Records("a", Enumerable.Range(0, 5)), 5);
+        await Commit(partnership, "b", UploadKind.Add, Records("b", Enumerable.Range(0, 5)), 5);
+        await TagAll(partnership, "a");
+        await TagAll(partnership, "b");
+        Assert.Equal(5L, await Intersect(partnership));
+
+        // The same points under another population: new seqs, so the tags stored with the old population go.
+        await Commit(partnership, "a", UploadKind.Add, Records("a", Enumerable.Range(0, 2)), 2, population: "prospects");
+        Assert.Equal(3L, await TagCount(partnership, "a"));
+        Assert.Equal(0L, await StaleTags(partnership));
+        Assert.Equal(3L, await Intersect(partnership));
+        Assert.Equal(2, await TagAll(partnership, "a"));
+        var (matrix, _, _) = await _matches.Intersect(partnership, 1, "a", "b", ["customers"], ["customers", "prospects"]);
+        Assert.Equal([("customers", "customers", 3L), ("prospects", "customers", 2L)], matrix.Select(c => (c.LowPopulation, c.HighPopulation, c.Count)));
+    }
+
+    [Fact]
+    public async Task Tags_of_a_task_whose_records_changed_since_it_was_issued_are_stored_only_for_the_unchanged()
+    {
+        var partnership = "a|b-" + Guid.NewGuid();
+        await Commit(partnership, "a", UploadKind.Add, Records("a", Enumerable.Range(0, 5)), 5);
+        await Commit(partnership, "b", UploadKind.Add, Records("b", Enumerable.Range(0, 5)), 5);
+        await TagAll(partnership, "b");
+        var range = (await _reblind.NextRange(partnership, 1, "a", PsiFormat.MaxChunkRecords))!;
+        var body = await TagsOf(partnership, range);
+
+        // Record 0 re-pointed and record 1 removed while the task was out: their seqs in the task are no record's now.
+        await Commit(partnership, "a", UploadKind.Add, Records("a", [0], salt: 9), 1);
+        await Commit(partnership, "a", UploadKind.Remove, Records("a", [1])[..PsiFormat.RecordIdSize], 1);
+        await _reblind.StoreTags(partnership, 1, range, body);
+        Assert.Equal(3L, await TagCount(partnership, "a"));
+        Assert.Equal(0L, await StaleTags(partnership));
+        Assert.Equal(3L, await Intersect(partnership));
+        // Record 0 is re-blinded under its new seq (its new point is none of b's keys).
+        Assert.Equal(1, await TagAll(partnership, "a"));
+        Assert.Equal(3L, await Intersect(partnership));
+    }
+
+    [Fact]
+    public async Task A_record_both_uploads_had_takes_the_later_commits_point_and_loses_the_tag_of_the_earlier()
+    {
+        var partnership = "a|b-" + Guid.NewGuid();
+        await Commit(partnership, "b", UploadKind.Add, Records("b", [1], salt: 2), 1);
+        var early = await _store.CreateUpload(new PsiUpload(Guid.NewGuid(), partnership, 1, "a", "customers", UploadKind.Add, 1, 0, 0, null));
+        var late = await _store.CreateUpload(new PsiUpload(Guid.NewGuid(), partnership, 1, "a", "customers", UploadKind.Add, 1, 0, 0, null));
+        // The early upload's chunk goes in pending; the late one's is staged (the id is there). The
+        // late one commits first and takes the record over ('taken': the early row, pending and
+        // so untagged, is staged as moved for the early commit).
+        var earlyBody = Records("a", [1], salt: 1);
+        var lateBody = Records("a", [1], salt: 2);
+        await _store.AddChunk(early.UploadId, 0, earlyBody, ChunkItems.Parse(UploadKind.Add, earlyBody));
+        await _store.AddChunk(late.UploadId, 0, lateBody, ChunkItems.Parse(UploadKind.Add, lateBody));
+        await _store.Commit(late.UploadId);
+        Assert.Equal(1, await TagAll(partnership, "a"));
+        await TagAll(partnership, "b");
+        Assert.Equal(1L, await Intersect(partnership));
+
+        // The early commit (the later one) replaces the record with its point under a new seq: the late point's tag goes.
+        await _store.Commit(early.UploadId);
+        Assert.Equal(0L, await TagCount(partnership, "a"));
+        Assert.Equal(0L, await StaleTags(partnership));
+        Assert.Equal(0L, await Intersect(partnership));
+        Assert.Equal(1, await TagAll(partnership, "a"));
+        Assert.Equal(0L, await Intersect(partnership));
+    }
+
+    [Fact]
+    public async Task An_overtaken_uploads_records_move_to_fresh_seqs_untagged_and_the_tagged_ones_keep_their_tags()
+    {
+        var partnership = "a|b-" + Guid.NewGuid();
+        await Commit(partnership, "b", UploadKind.Add, Records("b", Enumerable.Range(0, 10)), 10);
+        var first = await _store.CreateUpload(new PsiUpload(Guid.NewGuid(), partnership, 1, "a", "customers", UploadKind.Add, 5, 0, 0, null));
+        var second = await _store.CreateUpload(new PsiUpload(Guid.NewGuid(), partnership, 1, "a", "customers", UploadKind.Add, 5, 0, 0, null));
+        var firstBody = Records("a", Enumerable.Range(0, 5));
+        var secondBody = Records("a", Enumerable.Range(5, 5));
+        await _store.AddChunk(first.UploadId, 0, firstBody, ChunkItems.Parse(UploadKind.Add, firstBody));
+        await _store.AddChunk(second.UploadId, 0, secondBody, ChunkItems.Parse(UploadKind.Add, secondBody));
+        await _store.Commit(second.UploadId);
+        // The task passes the first upload's pending range ('moved' at its commit) without tagging it.
+        Assert.Equal(5, await TagAll(partnership, "a"));
+        await TagAll(partnership, "b");
+        Assert.Equal(5L, await Intersect(partnership));
+
+        await _store.Commit(first.UploadId);
+        Assert.Equal(5L, await TagCount(partnership, "a"));
+        Assert.Equal(0L, await StaleTags(partnership));
+        Assert.Equal(5L, await Intersect(partnership));
+        Assert.Equal(5, await TagAll(partnership, "a"));
+        Assert.Equal(10L, await Intersect(partnership));
     }
 
     private static string Id(string side, int i) =>
