@@ -157,6 +157,7 @@ public sealed class Cli : IDisposable
                 catch (OperationCanceledException)
                 {
                     _process.Kill(entireProcessTree: true);
+                    _process.WaitForExit(); // drains the redirected streams: the message shows all it wrote before it hung
                     throw new Xunit.Sdk.XunitException($"`cosell {_command}` hung.\n--- stderr ---\n{Stderr}");
                 }
             }
