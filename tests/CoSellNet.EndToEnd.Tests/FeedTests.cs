@@ -47,6 +47,15 @@ public sealed class FeedTests
         (await http.PutAsJsonAsync(Routes.PartnershipAction(them.Id, "rules"), new SetRules([new SharingRule("customers", level)]), Json)).EnsureSuccessStatusCode();
     }
 
+    /// <summary>
+    /// Ctrl+C's SIGINT, unless this process ignores it: then so does every process it starts (a
+    /// background job of a non-interactive shell runs with SIGINT ignored, and the runtime keeps an
+    /// inherited "ignore"), and SIGTERM, which `cosell watch` handles the same way, stands in for it.
+    /// </summary>
+    private static string StopSignal =>
+        File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal)) is { } line
+        && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & (1UL << (2 - 1))) != 0 ? "-TERM" : "-INT";
+
     private static async Task Until(Func<bool> condition, string what, int seconds = 60)
     {
         var clock = Stopwatch.StartNew();
@@ -132,7 +141,7 @@ public sealed class FeedTests
         await Change(one, a, b, 1);
         await Until(() => Lines(watch.Stdout).Count >= total + 1, "cosell watch to print the next event live");
         var stopping = Stopwatch.StartNew();
-        using (var interrupt = Process.Start("kill", ["-INT", watch.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        using (var interrupt = Process.Start("kill", [StopSignal, watch.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             await interrupt.WaitForExitAsync();
         var result = await watch.Exit();
         Assert.True(result.ExitCode == 0, $"exit {result.ExitCode} after {stopping.ElapsedMilliseconds} ms\n{result.Stderr}");
