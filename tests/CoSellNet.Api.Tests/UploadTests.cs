@@ -95,6 +95,13 @@ public sealed class UploadTests(Network network)
             Assert.Contains("not a valid ristretto255 point", problem.Detail());
         }
 
+        // Over 4 MiB, announced by Content-Length or found while reading a body sent without one.
+        var oversized = new byte[(4 << 20) + 48];
+        Assert.Contains("at most 4,194,304 bytes", (await Problem.Expect(await a.Http.PutAsync(Routes.PsiChunk(b.Id, id, 1), Binary(oversized)), HttpStatusCode.RequestEntityTooLarge)).Detail());
+        var unannounced = new UnannouncedContent(oversized);
+        unannounced.Headers.ContentType = new MediaTypeHeaderValue(PsiFormat.ContentType);
+        await Problem.Expect(await a.Http.PutAsync(Routes.PsiChunk(b.Id, id, 1), unannounced), HttpStatusCode.RequestEntityTooLarge);
+
         // After all that, the 4 accepted records are there and the rest completes the upload.
         Assert.Equal(10, (await Ok(await a.Http.PutAsync(Routes.PsiChunk(b.Id, id, 1), Binary(records[(4 * 48)..])))).ReceivedCount);
         await Ok(await a.Http.PostAsync(Routes.PsiCommit(b.Id, id), null));
@@ -152,5 +159,17 @@ public sealed class UploadTests(Network network)
         await using var cmd = db.CreateCommand("SELECT count(*) FROM psi_records WHERE partnership = $1");
         cmd.Parameters.Add(new NpgsqlParameter { Value = string.CompareOrdinal(a, b) < 0 ? $"{a}|{b}" : $"{b}|{a}" });
         return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>A body sent without Content-Length (chunked transfer), so the node finds its size only by reading it.</summary>
+    private sealed class UnannouncedContent(byte[] bytes) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(bytes).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 }

@@ -161,14 +161,15 @@ public sealed partial class PsiStore(NpgsqlDataSource db)
     /// </summary>
     private static IReadOnlyList<ChunkItem> ByRecordId(ArraySegment<byte> bytes, IReadOnlyList<ChunkItem> items)
     {
-        var keys = new UInt128[items.Count];
+        // Checked in place first: a chunk in order (as clients send them) costs no key array.
+        var span = bytes.AsSpan();
         var sorted = true;
-        for (var i = 0; i < keys.Length; i++)
-        {
-            keys[i] = BinaryPrimitives.ReadUInt128BigEndian(bytes.AsSpan(items[i].RecordIdOffset, PsiFormat.RecordIdSize));
-            sorted &= i == 0 || keys[i - 1] <= keys[i];
-        }
+        for (var i = 1; i < items.Count && sorted; i++)
+            sorted = span.Slice(items[i - 1].RecordIdOffset, PsiFormat.RecordIdSize).SequenceCompareTo(span.Slice(items[i].RecordIdOffset, PsiFormat.RecordIdSize)) <= 0;
         if (sorted) return items;
+        var keys = new UInt128[items.Count];
+        for (var i = 0; i < keys.Length; i++)
+            keys[i] = BinaryPrimitives.ReadUInt128BigEndian(span.Slice(items[i].RecordIdOffset, PsiFormat.RecordIdSize));
         var ordered = items.ToArray();
         Array.Sort(keys, ordered);
         return ordered;
