@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace CoSellNet.Client;
 
@@ -13,7 +15,22 @@ public static class CoSellNetJson
 
     /// <summary>An enum value's wire name, e.g. <c>PartnerType.Technology</c> → <c>technology</c>.</summary>
     public static string EnumName<TEnum>(TEnum value) where TEnum : struct, Enum =>
-        Names.GetOrAdd(value, v => JsonSerializer.Serialize((TEnum)v, Options).Trim('"'));
+        Names.GetOrAdd(value, static v => WireName((TEnum)v));
+
+    /// <summary>
+    /// What <see cref="JsonStringEnumConverter{TEnum}"/> (no naming policy) writes for a value: its
+    /// <see cref="JsonStringEnumMemberNameAttribute"/>, else its member name. Read from the attributes
+    /// rather than by serializing: every <c>cosell</c> run lists the names of the enums its options
+    /// take, and going through the serializer compiled ~750 methods at each start. An enum without
+    /// that converter is written as the serializer writes it.
+    /// </summary>
+    private static string WireName<TEnum>(TEnum value) where TEnum : struct, Enum
+    {
+        if (typeof(TEnum).GetCustomAttribute<JsonConverterAttribute>()?.ConverterType != typeof(JsonStringEnumConverter<TEnum>)
+            || Enum.GetName(value) is not { } member)
+            return JsonSerializer.Serialize(value, Options).Trim('"');
+        return typeof(TEnum).GetField(member)!.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? member;
+    }
 
     /// <summary>All wire names of an enum, in declaration order.</summary>
     public static IReadOnlyList<string> EnumNames<TEnum>() where TEnum : struct, Enum =>

@@ -74,4 +74,16 @@ public sealed class OptionsTests
         Assert.False(CoSellNetJson.TryParseEnum<Protocol.SharingLevel>("2", out _));
         Assert.False(CoSellNetJson.TryParseEnum<Protocol.SharingLevel>("everything", out _));
     }
+
+    [Fact]
+    public void Enum_wire_names_are_what_the_serializer_writes_for_every_protocol_enum()
+    {
+        var enums = typeof(Protocol.SharingLevel).Assembly.GetTypes().Where(t => t.IsEnum).ToList();
+        Assert.NotEmpty(enums);
+        var enumName = typeof(CoSellNetJson).GetMethod(nameof(CoSellNetJson.EnumName))!;
+        foreach (var type in enums)
+            foreach (var value in Enum.GetValues(type))
+                Assert.Equal(System.Text.Json.JsonSerializer.Serialize(value, type, CoSellNetJson.Options).Trim('"'),
+                    (string)enumName.MakeGenericMethod(type).Invoke(null, [value])!);
+    }
 }
