@@ -18,52 +18,11 @@ public sealed record SideMatch(byte[] RecordId, string MyPopulation, List<string
 /// <summary>The counterpart's sealed fields for its record that matched.</summary>
 public sealed record SealedFor(byte[] TheirRecordId, string TheirPopulation, byte[] Sealed);
 
-/// <summary>Intersections: the join of both sides' tags, stored as the released match set.</summary>
+/// <summary>Intersections: the join of both sides' tags (made in the node, MatchStore.Tags.cs), stored as the released match set.</summary>
 public sealed partial class MatchStore(NpgsqlDataSource db)
 {
     /// <summary>Most record ids a release notice lists per side; beyond that it gives counts only.</summary>
     public const int MaxNoticeRecords = 1000;
-
-    /// <summary>
-    /// An intersection, read by the node: the pairs of tags of ($1 partnership, $2 epoch)'s low side
-    /// $3 and high side $4 that are equal, with both sides' records and populations, which each tag
-    /// carries (stored with it, see <see cref="ReblindStore.StoreTags"/>). One hash join of the two
-    /// lists, run by two processes (both cores are idle at release time), and nothing per match: no
-    /// record is looked up by seq. A tag is deleted when its record leaves or gets a new seq
-    /// (<see cref="PsiStore.Commit"/>), so a changed or removed record's old tag joins nothing.
-    /// Public for the benchmark's EXPLAIN.
-    /// </summary>
-    public const string Matched = """
-        SELECT lt.record_id AS low_record, lt.population AS low_population, ht.record_id AS high_record, ht.population AS high_population
-          FROM psi_tags lt JOIN psi_tags ht ON ht.tag = lt.tag
-         WHERE lt.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3)
-           AND ht.list_id = (SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $4)
-        """;
-
-    /// <summary>
-    /// The settings the intersection's statements run under. The planner has no statistics on
-    /// tags stored seconds before (autoanalyze has not run), so it thinks the lists hold a few rows;
-    /// these settings make the plan the same whatever the statistics say.
-    /// </summary>
-    public static readonly string[] Settings =
-    [
-        // A hash join of two 1M-row sides needs ~200 MB to stay in memory: 1M × 1M measured 1.46 s at 16 MB, 0.81 s at 256 MB.
-        "SET LOCAL work_mem = '256MB'",
-        // Never a nested loop join of tags with tags: with no statistics the planner estimates ~1
-        // tagged row per side and would compare every tag with every tag (10k × 10k: over 30 s;
-        // 100k × 100k: hours). No merge joins either: they sort both million-row lists of tags.
-        "SET LOCAL enable_nestloop = off",
-        "SET LOCAL enable_mergejoin = off",
-        // Compiling the join costs more (~100 ms) than it saves on a hash join of two lists.
-        "SET LOCAL jit = off",
-        // The tag join in two processes (a parallel hash join): planned as parallel whatever size
-        // the planner believes the lists have. One worker: with the leader that is both cores.
-        "SET LOCAL max_parallel_workers_per_gather = 1",
-        "SET LOCAL parallel_setup_cost = 0",
-        "SET LOCAL parallel_tuple_cost = 0",
-        "SET LOCAL min_parallel_table_scan_size = 0",
-        "SET LOCAL min_parallel_index_scan_size = 0",
-    ];
 
     /// <summary>
     /// Replaces the epoch's match set with the join of both sides' tags. Returns the count matrix
@@ -77,17 +36,7 @@ public sealed partial class MatchStore(NpgsqlDataSource db)
         await using var tx = await connection.BeginTransactionAsync(ct);
         // The set released before, locked: what the notices compare with, replaced at the end.
         var old = await CurrentSet(connection, tx, partnership, epoch, forUpdate: true, ct);
-        var rows = new List<(byte[], string, byte[], string)>();
-        await using (var batch = new NpgsqlBatch(connection, tx))
-        {
-            foreach (var setting in Settings) batch.BatchCommands.Add(new NpgsqlBatchCommand(setting));
-            batch.BatchCommands.Add(Sql.Command(Matched, partnership, epoch, low, high));
-            await using var reader = await batch.ExecuteReaderAsync(ct);
-            do
-                while (await reader.ReadAsync(ct))
-                    rows.Add((reader.GetFieldValue<byte[]>(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2), reader.GetString(3)));
-            while (await reader.NextResultAsync(ct));
-        }
+        var rows = await Matched(connection, tx, partnership, epoch, low, high, ct);
         var set = Indexed(rows);
         rows.Clear();
         // The notices and the count matrix are made here from the old and new sets (200k matches

@@ -130,10 +130,15 @@ public sealed partial class PsiStore
     }
 
     /// <summary>
-    /// A CTE (named untag) that deletes the tags of the seqs in CTE <paramref name="seqs"/> of list $1:
-    /// an index probe of (list_id, seq) each, whatever the planner guesses of the CTE's size (as a
-    /// join it may hash the list's million tags to delete a few).
+    /// A CTE (named untag) that removes the tags of the seqs in CTE <paramref name="seqs"/> of list $1:
+    /// each tag block whose seq range holds one of them is rewritten without those entries
+    /// (<c>psi_tag_entries_without</c>, migration 0012). Rare (records that changed or left after
+    /// they were tagged) and under the list's row lock, which every tag store takes too.
     /// </summary>
-    private static string UntagSeqs(string seqs) =>
-        $"untag AS (DELETE FROM psi_tags WHERE list_id = $1 AND seq = ANY (ARRAY(SELECT seq FROM {seqs})))";
+    private static string UntagSeqs(string seqs) => $"""
+        untag AS (
+          UPDATE psi_tag_blocks b SET entries = psi_tag_entries_without(b.entries, d.seqs)
+            FROM (SELECT ARRAY(SELECT seq FROM {seqs}) AS seqs) d
+           WHERE b.list_id = $1 AND EXISTS (SELECT 1 FROM unnest(d.seqs) s WHERE s BETWEEN b.first_seq AND b.last_seq))
+        """;
 }

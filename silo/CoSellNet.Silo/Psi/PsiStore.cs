@@ -272,7 +272,7 @@ public sealed partial class PsiStore(NpgsqlDataSource db)
         batch.BatchCommands.Add(Sql.Command("""
             WITH gone AS (DELETE FROM psi_lists WHERE partnership = $1 AND epoch < $2 RETURNING list_id),
                  points AS (DELETE FROM psi_points WHERE list_id IN (SELECT list_id FROM gone)),
-                 tags AS (DELETE FROM psi_tags WHERE list_id IN (SELECT list_id FROM gone))
+                 tags AS (DELETE FROM psi_tag_blocks WHERE list_id IN (SELECT list_id FROM gone))
             DELETE FROM psi_list_fields WHERE list_id IN (SELECT list_id FROM gone)
             """, partnership, keepFrom));
         batch.BatchCommands.Add(Sql.Command("""

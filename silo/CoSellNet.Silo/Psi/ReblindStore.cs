@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using CoSellNet.Protocol;
-using CoSellNet.Silo.Storage;
 using Npgsql;
 
 namespace CoSellNet.Silo.Psi;
@@ -12,8 +11,8 @@ public sealed record ReblindRange(Guid TaskId, string Owner, long FromSeq, long 
 /// <summary>
 /// Re-blind work in PostgreSQL. Tasks hand a side's records out in seq order, so a watermark per
 /// list (<c>psi_lists.tagged_through</c>) says which records still lack the counterpart's tag: those
-/// after it. Points stream out in seq order; tags come back by binary COPY into <c>psi_tags</c>,
-/// each with its record's id and population, and the watermark moves in the same transaction.
+/// after it. Points stream out in seq order; tags come back as one block row of <c>psi_tag_blocks</c>
+/// per task, each tag with its record's id and population, and the watermark moves in the same transaction.
 /// </summary>
 public sealed class ReblindStore(NpgsqlDataSource db)
 {
@@ -136,13 +135,14 @@ public sealed class ReblindStore(NpgsqlDataSource db)
 
     /// <summary>
     /// Stores tags for a range: <paramref name="tags"/> holds seq ‖ tag items, seqs increasing.
-    /// Appends those after the list's watermark and moves it to the end of the range, so a range
-    /// stored twice (a retry, or a superseded task racing its successor) adds nothing twice. Each
-    /// tag is stored with the record id and population of the record under its seq now, so the
-    /// intersection joins tags alone (<see cref="MatchStore.Matched"/>). A tag whose seq is no
-    /// committed record's any more (the record changed or left since the task was issued) is not
-    /// stored: the changed record is re-blinded in a later task under its new seq. A stored tag
-    /// leaves with its record's seq (<see cref="PsiStore.Commit"/>), under the list's row lock
+    /// Stores those after the list's watermark as one block row of <c>psi_tag_blocks</c> and moves
+    /// the watermark to the end of the range, so a range stored twice (a retry, or a superseded
+    /// task racing its successor) adds nothing twice. Each tag is stored with the record id and
+    /// population of the record under its seq now, so the intersection joins tags alone (<see
+    /// cref="MatchStore.Intersect"/>). A tag whose seq is no committed record's any more (the
+    /// record changed or left since the task was issued) is not stored: the changed record is
+    /// re-blinded in a later task under its new seq. A stored tag leaves with its record's seq
+    /// (<see cref="PsiStore.Commit"/> rewrites the block without it), under the list's row lock
     /// that this transaction holds too.
     /// </summary>
     public async Task StoreTags(string partnership, int epoch, ReblindRange range, ReadOnlyMemory<byte> tags, CancellationToken ct = default)
@@ -161,24 +161,29 @@ public sealed class ReblindStore(NpgsqlDataSource db)
             (list, through) = (reader.GetInt32(0), reader.GetInt64(1));
         }
         if (through >= range.ToSeq) return;
-        using (var rows = await TagRows(connection, tx, list, Math.Max(through, range.FromSeq - 1), range.ToSeq, tags, ct))
-            await rows.CopyTo(connection, "COPY psi_tags (list_id, seq, tag, record_id, population) FROM STDIN (FORMAT BINARY)", ct);
-        await using (var advance = new NpgsqlCommand("UPDATE psi_lists SET tagged_through = $2 WHERE list_id = $1", connection, tx))
-        {
-            advance.Parameters.Add(new() { Value = list });
-            advance.Parameters.Add(new() { Value = range.ToSeq });
-            await advance.ExecuteNonQueryAsync(ct);
-        }
+        var block = await TagBlock(connection, tx, list, Math.Max(through, range.FromSeq - 1), range.ToSeq, tags, ct);
+        await using var batch = new NpgsqlBatch(connection, tx);
+        if (block is { } b)
+            batch.BatchCommands.Add(Sql.Command("INSERT INTO psi_tag_blocks (list_id, first_seq, last_seq, populations, entries) VALUES ($1, $2, $3, $4, $5)",
+                list, b.FirstSeq, b.LastSeq, b.Populations, b.Entries));
+        batch.BatchCommands.Add(Sql.Command("UPDATE psi_lists SET tagged_through = $2 WHERE list_id = $1", list, range.ToSeq));
+        await batch.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
     }
 
+    /// <summary>Size of a block entry: seq ‖ tag ‖ record id ‖ population index (see migration 0012).</summary>
+    public const int TagEntrySize = PsiFormat.SeqSize + PsiFormat.TagSize + PsiFormat.RecordIdSize + sizeof(ushort);
+
+    /// <summary>A block of tags as stored: its first and last seq, the populations its entries name by index, the entries.</summary>
+    private readonly record struct TagBlockRow(long FirstSeq, long LastSeq, string[] Populations, ArraySegment<byte> Entries);
+
     /// <summary>
-    /// The COPY rows of a range's tags: the list's committed records with seqs in (<paramref name="after"/>,
+    /// The block of a range's tags: the list's committed records with seqs in (<paramref name="after"/>,
     /// <paramref name="through"/>], read in seq order (one ordered range of the seq index), merged
     /// with the tags (seqs increasing too); a record without a tag or a tag without a record gives
-    /// no row. Formatted before the COPY starts, as the chunks' rows are (see <see cref="BinaryCopyBuffer"/>).
+    /// no entry. Null when no entry is left.
     /// </summary>
-    private static async Task<BinaryCopyBuffer> TagRows(NpgsqlConnection connection, NpgsqlTransaction tx, int list, long after, long through,
+    private static async Task<TagBlockRow?> TagBlock(NpgsqlConnection connection, NpgsqlTransaction tx, int list, long after, long through,
         ReadOnlyMemory<byte> tags, CancellationToken ct)
     {
         // Pending rows are excluded although no range holds one (NextRange): a tag can then never
@@ -192,43 +197,48 @@ public sealed class ReblindStore(NpgsqlDataSource db)
         cmd.Parameters.Add(new() { Value = after });
         cmd.Parameters.Add(new() { Value = through });
         var count = tags.Length / PsiFormat.TaskTagSize;
-        // Per row: field count, list, seq, tag, record id, population (a short name, grown if longer).
-        const int row = sizeof(short) + (4 + sizeof(int)) + (4 + sizeof(long)) + (4 + PsiFormat.TagSize) + (4 + PsiFormat.RecordIdSize) + (4 + 16);
-        var rows = new BinaryCopyBuffer(count * row);
-        try
+        var entries = new byte[count * TagEntrySize];
+        var populations = new List<string>();
+        long first = 0, last = 0;
+        var stored = 0;
+        await using (var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct))
         {
-            await using var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
             var recordId = new byte[256];
             string? population = null;
-            var populationBytes = Array.Empty<byte>();
+            var index = 0;
             var i = 0;
             while (await reader.ReadAsync(ct))
             {
                 var seq = reader.GetInt64(0);
-                var length = (int)reader.GetBytes(1, 0, recordId, 0, recordId.Length);
-                var name = reader.GetString(2);
-                // Populations are few: encode each run of one population once.
-                if (!string.Equals(name, population, StringComparison.Ordinal))
-                    (population, populationBytes) = (name, System.Text.Encoding.UTF8.GetBytes(name));
                 var items = tags.Span; // not held across an await
                 while (i < count && BinaryPrimitives.ReadInt64BigEndian(items.Slice(i * PsiFormat.TaskTagSize, PsiFormat.SeqSize)) < seq) i++;
                 if (i == count) break;
                 var item = items.Slice(i * PsiFormat.TaskTagSize, PsiFormat.TaskTagSize);
                 if (BinaryPrimitives.ReadInt64BigEndian(item) != seq) continue;
-                rows.StartRow(5);
-                rows.WriteInt32(list);
-                rows.WriteInt64(seq);
-                rows.WriteBytes(item.Slice(PsiFormat.SeqSize, PsiFormat.TagSize));
-                rows.WriteBytes(recordId.AsSpan(0, length));
-                rows.WriteBytes(populationBytes); // text's binary form is its UTF-8 bytes
+                var entry = entries.AsSpan(stored * TagEntrySize, TagEntrySize);
+                item.CopyTo(entry); // seq ‖ tag, as the entry starts
+                // Record ids are 16 bytes from the API; anything else could not be packed.
+                if (reader.GetBytes(1, 0, recordId, 0, recordId.Length) != PsiFormat.RecordIdSize)
+                    throw new InvalidOperationException($"The record at seq {seq} of list {list} has an id that is not {PsiFormat.RecordIdSize} bytes.");
+                recordId.AsSpan(0, PsiFormat.RecordIdSize).CopyTo(entry[PsiFormat.TaskTagSize..]);
+                var name = reader.GetString(2);
+                // Populations are few, in runs: look one up only when it changes.
+                if (!string.Equals(name, population, StringComparison.Ordinal))
+                {
+                    population = name;
+                    index = populations.IndexOf(name);
+                    if (index < 0)
+                    {
+                        index = populations.Count;
+                        populations.Add(name);
+                    }
+                }
+                BinaryPrimitives.WriteUInt16BigEndian(entry[(PsiFormat.TaskTagSize + PsiFormat.RecordIdSize)..], checked((ushort)index));
+                if (stored++ == 0) first = seq;
+                last = seq;
                 i++;
             }
-            return rows;
         }
-        catch
-        {
-            rows.Dispose();
-            throw;
-        }
+        return stored == 0 ? null : new TagBlockRow(first, last, [.. populations], new ArraySegment<byte>(entries, 0, stored * TagEntrySize));
     }
 }

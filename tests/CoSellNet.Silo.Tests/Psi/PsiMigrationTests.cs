@@ -6,7 +6,7 @@ using Npgsql;
 
 namespace CoSellNet.Silo.Tests.Psi;
 
-/// <summary>The PSI migrations (0007 lists keyed by id, 0009 points per chunk, 0010 match sets, 0011 tags with their records) on databases that hold data in the shape before each.</summary>
+/// <summary>The PSI migrations (0007 lists keyed by id, 0009 points per chunk, 0010 match sets, 0011 tags with their records, 0012 tag blocks) on databases that hold data in the shape before each.</summary>
 public sealed class PsiMigrationTests
 {
     [Fact]
@@ -28,6 +28,9 @@ public sealed class PsiMigrationTests
               ('a|b', 3, 'b', '\x11', 7, 'customers', '\xb1', '\x78'), ('a|b', 3, 'b', '\x12', 8, 'customers', '\xb2', '\x79'),
               ('a|b', 3, 'b', '\x13', 9, 'customers', '\xb3', '\x7a');
             INSERT INTO psi_fields (partnership, epoch, owner, record_id, sealed) VALUES ('a|b', 3, 'a', '\x01', '\xf1');
+            -- Ids and tags of 16 bytes, as the API makes them (0012 packs them so): each byte above 16 times.
+            UPDATE psi_records SET record_id = decode(repeat(encode(record_id, 'hex'), 16), 'hex'), tag = decode(repeat(encode(tag, 'hex'), 16), 'hex');
+            UPDATE psi_fields SET record_id = decode(repeat(encode(record_id, 'hex'), 16), 'hex');
             """))
             await old.ExecuteNonQueryAsync();
         var before = await Rows(db, "SELECT owner, record_id, seq, population, point, tag FROM psi_records ORDER BY owner, seq");
@@ -132,7 +135,7 @@ public sealed class PsiMigrationTests
     }
 
     [Fact]
-    public async Task Tags_carry_their_records_after_0011_and_tags_of_no_records_seq_go()
+    public async Task Tags_carry_their_records_after_0011_tags_of_no_records_seq_go_and_0012_packs_them_into_blocks()
     {
         await using var db = NpgsqlDataSource.Create(await PostgresServer.CreateEmptyDatabaseAsync("migrate_psi11"));
         await SchemaMigrator.ApplyAsync(db, SchemaMigrator.Scripts.TakeWhile(s => !s.Id.StartsWith("migrations/0011", StringComparison.Ordinal)).ToList());
@@ -152,22 +155,36 @@ public sealed class PsiMigrationTests
               JOIN (VALUES ('a', 1, '\x78'::bytea), ('a', 2, '\x79'), ('a', 3, '\x7a'), ('a', 4, '\x79'),
                            ('b', 1, '\x78'), ('b', 2, '\x79'), ('b', 3, '\x7a')) t (owner, seq, tag)
                 ON t.owner = l.owner;
+            -- Ids and tags of 16 bytes, as the API makes them (0012 packs them so): each byte above 16 times.
+            UPDATE psi_points SET record_id = decode(repeat(encode(record_id, 'hex'), 16), 'hex');
+            UPDATE psi_tags SET tag = decode(repeat(encode(tag, 'hex'), 16), 'hex');
             """))
             await old.ExecuteNonQueryAsync();
         const string records = "SELECT owner, record_id, seq, population, tag FROM psi_records ORDER BY owner, seq";
         var before = await Rows(db, records);
+        // The first byte of each tag and record id stands for it.
+        const string tags = """
+            SELECT l.owner || ':' || t.seq || ':' || left(encode(t.tag, 'hex'), 2) || ':' || left(encode(t.record_id, 'hex'), 2) || ':' || t.population
+              FROM psi_tags t JOIN psi_lists l USING (list_id) ORDER BY l.owner, t.seq
+            """;
+        string[] carried = ["a:1:78:01:customers", "a:4:79:02:prospects", "b:1:78:11:customers", "b:2:79:12:customers", "b:3:7a:13:customers"];
 
-        Assert.Contains("migrations/0011_psi_tags_with_records", await SchemaMigrator.ApplyAsync(db));
-
+        var applied = await SchemaMigrator.ApplyAsync(db, SchemaMigrator.Scripts.TakeWhile(s => !s.Id.StartsWith("migrations/0012", StringComparison.Ordinal)).ToList());
+        Assert.Contains("migrations/0011_psi_tags_with_records", applied);
         Assert.Equal(before, await Rows(db, records));
-        Assert.Equal(["a:1:78:01:customers", "a:4:79:02:prospects", "b:1:78:11:customers", "b:2:79:12:customers", "b:3:7a:13:customers"],
-            (await Rows(db, """
-                SELECT l.owner || ':' || t.seq || ':' || encode(t.tag, 'hex') || ':' || encode(t.record_id, 'hex') || ':' || t.population
-                  FROM psi_tags t JOIN psi_lists l USING (list_id) ORDER BY l.owner, t.seq
-                """)).Select(r => (string)r[0]!));
+        Assert.Equal(carried, (await Rows(db, tags)).Select(r => (string)r[0]!));
+
+        // 0012: one block per list (fewer than 65,536 tags each), read through the views as before.
+        Assert.Contains("migrations/0012_psi_tag_blocks", await SchemaMigrator.ApplyAsync(db));
+        Assert.Equal(before, await Rows(db, records));
+        Assert.Equal(carried, (await Rows(db, tags)).Select(r => (string)r[0]!));
+        Assert.Equal(["a:1:4:customers,prospects:84", "b:1:3:customers:126"], (await Rows(db, """
+            SELECT l.owner || ':' || b.first_seq || ':' || b.last_seq || ':' || array_to_string(b.populations, ',') || ':' || length(b.entries)
+              FROM psi_tag_blocks b JOIN psi_lists l USING (list_id) ORDER BY l.owner
+            """)).Select(r => (string)r[0]!));
         var (matrix, low, _) = await new MatchStore(db).Intersect("a|b", 1, "a", "b", ["customers"], ["customers", "prospects"]);
         Assert.Equal([new MatchCount("customers", "customers", 1), new MatchCount("prospects", "customers", 1)], matrix);
-        Assert.Equal(["01", "02"], low.Found);
+        Assert.Equal([string.Concat(Enumerable.Repeat("01", 16)), string.Concat(Enumerable.Repeat("02", 16))], low.Found);
     }
 
     private static async Task<List<object?[]>> Rows(NpgsqlDataSource db, string sql)

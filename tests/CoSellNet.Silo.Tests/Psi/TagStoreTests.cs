@@ -290,6 +290,101 @@ public sealed class TagStoreTests(PostgresDatabaseFixture database) : IClassFixt
             """, partnership));
     }
 
+    /// <summary>Each tag block of one side, as first seq, last seq and the seqs of its entries (from the psi_tags view), in seq order.</summary>
+    private async Task<List<string>> Blocks(string partnership, string owner)
+    {
+        await using var cmd = database.DataSource.CreateCommand("""
+            SELECT b.first_seq || '-' || b.last_seq || ':' || coalesce((SELECT string_agg(e.seq::text, ',' ORDER BY e.seq) FROM psi_tag_entries(b.entries, b.populations) e), '')
+              FROM psi_tag_blocks b JOIN psi_lists l USING (list_id) WHERE l.partnership = $1 AND l.owner = $2 ORDER BY b.first_seq
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = partnership });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = owner });
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var blocks = new List<string>();
+        while (await reader.ReadAsync()) blocks.Add(reader.GetString(0));
+        return blocks;
+    }
+
+    /// <summary>Tags one task of at most <paramref name="limit"/> records.</summary>
+    private async Task TagOne(string partnership, string owner, int limit)
+    {
+        var range = (await _reblind.NextRange(partnership, 1, owner, limit))!;
+        await _reblind.StoreTags(partnership, 1, range, await TagsOf(partnership, range));
+    }
+
+    [Fact]
+    public async Task A_block_partly_invalidated_keeps_its_other_entries_and_the_other_blocks_are_left_alone()
+    {
+        var partnership = "a|b-" + Guid.NewGuid();
+        await Commit(partnership, "a", UploadKind.Add, Records("a", Enumerable.Range(0, 12)), 12);
+        await Commit(partnership, "b", UploadKind.Add, Records("b", Enumerable.Range(0, 12)), 12);
+        for (var i = 0; i < 3; i++) await TagOne(partnership, "a", 4);
+        await TagAll(partnership, "b");
+        Assert.Equal(["1-4:1,2,3,4", "5-8:5,6,7,8", "9-12:9,10,11,12"], await Blocks(partnership, "a"));
+        Assert.Equal(12L, await Intersect(partnership));
+        var (first, second) = (await SeqOf(partnership, Id("a", 0)), await SeqOf(partnership, Id("a", 4)));
+
+        // Two records change (one removed, one re-pointed), in one commit each: the blocks that
+        // held their seqs lose those entries, the rest stay as they were.
+        await Commit(partnership, "a", UploadKind.Remove, Records("a", [0])[..PsiFormat.RecordIdSize], 1);
+        await Commit(partnership, "a", UploadKind.Add, Records("a", [4], salt: 9), 1);
+        string Block(int from) =>
+            $"{from}-{from + 3}:" + string.Join(',', Enumerable.Range(from, 4).Where(s => s != first && s != second));
+        Assert.Equal([Block(1), Block(5), Block(9)], await Blocks(partnership, "a"));
+        Assert.Equal(10L, await TagCount(partnership, "a"));
+        Assert.Equal(0L, await StaleTags(partnership));
+        Assert.Equal(10L, await Intersect(partnership));
+        // The re-pointed record is tagged again under its new seq, in a block of its own after the others.
+        Assert.Equal(1, await TagAll(partnership, "a"));
+        var moved = await SeqOf(partnership, Id("a", 4));
+        Assert.Equal([Block(1), Block(5), Block(9), $"{moved}-{moved}:{moved}"], await Blocks(partnership, "a"));
+        Assert.Equal(10L, await Intersect(partnership));
+    }
+
+    private async Task<long> SeqOf(string partnership, string id)
+    {
+        await using var cmd = database.DataSource.CreateCommand("SELECT seq FROM psi_records WHERE partnership = $1 AND owner = 'a' AND encode(record_id, 'hex') = $2");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = partnership });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = id });
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
+    public async Task A_range_stored_again_or_overlapping_a_stored_one_adds_only_the_seqs_after_the_watermark()
+    {
+        var partnership = "a|b-" + Guid.NewGuid();
+        await Commit(partnership, "a", UploadKind.Add, Records("a", Enumerable.Range(0, 8)), 8);
+        await Commit(partnership, "b", UploadKind.Add, Records("b", Enumerable.Range(0, 8)), 8);
+        await TagAll(partnership, "b");
+        // Two tasks issued from the same watermark (a superseded task and its successor): 1-4 and 1-8.
+        var small = (await _reblind.NextRange(partnership, 1, "a", 4))!;
+        var large = (await _reblind.NextRange(partnership, 1, "a", 8))!;
+        Assert.Equal((1L, 4L, 1L, 8L), (small.FromSeq, small.ToSeq, large.FromSeq, large.ToSeq));
+        await _reblind.StoreTags(partnership, 1, small, await TagsOf(partnership, small));
+        await _reblind.StoreTags(partnership, 1, large, await TagsOf(partnership, large));
+        await _reblind.StoreTags(partnership, 1, small, await TagsOf(partnership, small));
+        await _reblind.StoreTags(partnership, 1, large, await TagsOf(partnership, large));
+        Assert.Equal(["1-4:1,2,3,4", "5-8:5,6,7,8"], await Blocks(partnership, "a"));
+        Assert.Equal(0L, await _reblind.Untagged(partnership, 1, "a"));
+        Assert.Equal(8L, await Intersect(partnership));
+    }
+
+    [Fact]
+    public async Task Deleting_a_partnerships_lists_deletes_their_tag_blocks_and_no_other()
+    {
+        var (partnership, other) = ("a|b-" + Guid.NewGuid(), "a|b-" + Guid.NewGuid());
+        foreach (var p in new[] { partnership, other })
+        {
+            await Commit(p, "a", UploadKind.Add, Records("a", Enumerable.Range(0, 3)), 3);
+            await TagAll(p, "a");
+        }
+        var list = (int)(await Scalar2("SELECT list_id FROM psi_lists WHERE partnership = $1", partnership))!;
+        Assert.Equal(1L, await Scalar("SELECT count(*) FROM psi_tag_blocks WHERE list_id = $1", list));
+        await _store.DeleteBefore(partnership, int.MaxValue);
+        Assert.Equal(0L, await Scalar("SELECT count(*) FROM psi_tag_blocks WHERE list_id = $1", list));
+        Assert.Equal(["1-3:1,2,3"], await Blocks(other, "a"));
+    }
+
     private async Task<long> Scalar(string sql, object parameter) => (long)(await Scalar2(sql, parameter))!;
 
     private async Task<object?> Scalar2(string sql, object parameter)
