@@ -1,5 +1,4 @@
 using System.Runtime.ExceptionServices;
-using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using CoSellNet.Cli.Local;
 using CoSellNet.Crypto;
@@ -30,18 +29,14 @@ internal sealed partial class SyncEngine
     /// </summary>
     private const int MaxChunksAhead = (64 << 20) / (AddChunkRecords * 48);
 
-    private async Task Add(PartnershipView partnership, string population, List<(UInt128 Id, MatchKey Key)> records)
+    /// <summary>Adds the records with ids <paramref name="recordIds"/> and keys <paramref name="keys"/> (one each, in any order; both are reordered).</summary>
+    private async Task Add(PartnershipView partnership, string population, UInt128[] recordIds, MatchKey[] keys)
     {
-        InUploadOrder(CollectionsMarshal.AsSpan(records));
-        var ids = new byte[records.Count * RecordIds.Size];
-        var keys = new MatchKey[records.Count];
-        for (var i = 0; i < keys.Length; i++)
-        {
-            RecordIds.Write(records[i].Id, ids.AsSpan(i * RecordIds.Size, RecordIds.Size));
-            keys[i] = records[i].Key;
-        }
+        InUploadOrder(recordIds, keys);
+        var ids = new byte[recordIds.Length * RecordIds.Size];
+        for (var i = 0; i < recordIds.Length; i++) RecordIds.Write(recordIds[i], ids.AsSpan(i * RecordIds.Size, RecordIds.Size));
         var upload = new PendingUpload(Guid.NewGuid(), partnership.Id, partnership.Theirs.PartnerId, partnership.Epoch, population, UploadKind.Add,
-            records.Count, ids, UploadLayout.Plan, AddChunkRecords);
+            recordIds.Length, ids, UploadLayout.Plan, AddChunkRecords);
         // Blinding starts now, on the pool's threads, while the writer stores the plan (after the
         // accounts, if this run imported them); nothing is sent before the plan is durable.
         await using var blinder = new ChunkBlinder(secret.DerivePsiKey(upload.Partnership, upload.Epoch), upload, keys, from: 0);
@@ -57,8 +52,8 @@ internal sealed partial class SyncEngine
     /// follow the previous chunk's, so the node's primary key only ever appends (measured with
     /// psi-store: ~25% less PostgreSQL CPU for the COPYs than ids spread over every chunk).
     /// </summary>
-    internal static void InUploadOrder(Span<(UInt128 Id, MatchKey Key)> records) =>
-        records.Sort(static (x, y) => x.Id.CompareTo(y.Id));
+    /// <remarks>Sorted as two arrays, ids as keys: no comparison delegate, and half the bytes moved per swap of a pair.</remarks>
+    internal static void InUploadOrder(UInt128[] ids, MatchKey[] keys) => Array.Sort(ids, keys);
 
     /// <summary>Resumes a planned add an earlier run left in flight, blinding its chunks again from its plan.</summary>
     private async Task SendPlanned(PendingUpload upload, MatchKey[] keys, CancellationToken ct)
