@@ -10,9 +10,11 @@ namespace CoSellNet.Cli.Local;
 /// Sorting a million key strings with an ordinal comparer reads two strings scattered over the heap at
 /// every comparison: in a profile of a 1,000,000-row first import most of that sort's ~1.5 CPU-s were
 /// cache misses on the strings' lengths. Here each key is read once, into a 32-byte prefix (its kind,
-/// then its first 31 characters, each capped at 0xFF, zeros after the end) that sorts as a value;
-/// the prefix order never contradicts the ordinal order, so only keys with equal prefixes (longer
-/// than 31 characters and alike, or with characters above 0xFF) are compared as strings afterwards.
+/// then its first 31 characters as bytes, zeros after the end) that sorts as a value. A character
+/// above 0xFE becomes 0xFF and ends the prefix (the characters after it would decide where the
+/// ordinal order does not), so the prefix order never contradicts the ordinal order, and only keys
+/// with equal prefixes (alike in over 31 characters, or up to a character above 0xFE) are then
+/// compared as strings.
 /// </remarks>
 internal static class KeyOrder
 {
@@ -43,26 +45,29 @@ internal static class KeyOrder
     internal static int Compare(MatchKey x, MatchKey y) =>
         x.Kind != y.Kind ? (x.Kind == MatchKeyKind.Domain ? -1 : 1) : string.CompareOrdinal(x.Value, y.Value);
 
-    /// <summary>A key's kind and first 31 characters (a byte each, capped at 0xFF), most significant first.</summary>
+    /// <summary>A key's kind and first 31 characters (a byte each, up to and with the first one above 0xFE as 0xFF), most significant first.</summary>
     private readonly record struct Prefix(ulong A, ulong B, ulong C, ulong D) : IComparable<Prefix>
     {
         public static Prefix Of(MatchKey key)
         {
             var value = key.Value;
+            var length = Math.Min(value.Length, 31);
+            for (var i = 0; i < length; i++)
+                if (value[i] >= 0xFF) length = i + 1;
             // The kind's byte: 'd:' sorts before 'n:'.
             ulong a = key.Kind == MatchKeyKind.Domain ? 0UL : 1UL;
-            for (var i = 0; i < 7; i++) a = (a << 8) | Byte(value, i);
-            return new Prefix(a, Word(value, 7), Word(value, 15), Word(value, 23));
+            for (var i = 0; i < 7; i++) a = (a << 8) | Byte(value, i, length);
+            return new Prefix(a, Word(value, 7, length), Word(value, 15, length), Word(value, 23, length));
         }
 
-        private static ulong Word(string value, int from)
+        private static ulong Word(string value, int from, int length)
         {
             ulong word = 0;
-            for (var i = from; i < from + 8; i++) word = (word << 8) | Byte(value, i);
+            for (var i = from; i < from + 8; i++) word = (word << 8) | Byte(value, i, length);
             return word;
         }
 
-        private static ulong Byte(string value, int index) => index < value.Length ? Math.Min(value[index], (char)0xFF) : 0UL;
+        private static ulong Byte(string value, int index, int length) => index < length ? Math.Min(value[index], (char)0xFF) : 0UL;
 
         public int CompareTo(Prefix other) =>
             A != other.A ? A.CompareTo(other.A)
