@@ -15,7 +15,8 @@ internal static class AccountImport
 {
     public sealed record Result(List<LocalAccount> Accounts, List<(string File, AccountFile Read, HygieneReport Hygiene)> Files);
 
-    public static Result Import(IReadOnlyList<string> paths, AccountReadOptions options, bool nameKeys)
+    /// <remarks>Parses on the calling thread; awaits (rather than blocks on) the folding of the last batches, which needs the pool.</remarks>
+    public static async Task<Result> ImportAsync(IReadOnlyList<string> paths, AccountReadOptions options, bool nameKeys)
     {
         var accounts = new Dictionary<(string, MatchKey), LocalAccount>();
         var files = new List<(string, AccountFile, HygieneReport)>();
@@ -45,7 +46,7 @@ internal static class AccountImport
                 // On a failed read too: the folding ends with the batches handed so far, and its result is dropped.
                 keyed.Writer.TryComplete();
             }
-            folding.GetAwaiter().GetResult();
+            await folding.ConfigureAwait(false);
             files.Add((path, read, hygiene));
         }
         return new Result([.. accounts.Values], files);
