@@ -37,8 +37,14 @@ internal static class AccountReader
     private const int MaxShownHeaders = 60;
     private const int MaxShownValue = 60;
 
+    /// <summary>Rows per batch handed to a caller's <c>batches</c> while the rest of the file is read.</summary>
+    public const int BatchRows = 8192;
+
     /// <summary>Reads the export at <paramref name="path"/> (UTF-8 unless a byte order mark says otherwise).</summary>
-    public static AccountFile Read(string path, AccountReadOptions options)
+    /// <param name="path">The CSV file.</param>
+    /// <param name="options">Columns, populations, fields and the row limit.</param>
+    /// <param name="batches">Given the rows as they are read, in file order, <see cref="BatchRows"/> at a time (the last batch may be shorter), so the caller can work on them while the rest is read.</param>
+    public static AccountFile Read(string path, AccountReadOptions options, Action<AccountRow[]>? batches = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         StreamReader reader;
@@ -60,14 +66,15 @@ internal static class AccountReader
             throw new CliException($"{path} cannot be read: {e.Message}", ExitCodes.Error);
         }
         using (reader)
-            return Read(reader, options, Path.GetFileName(path));
+            return Read(reader, options, Path.GetFileName(path), batches);
     }
 
     /// <summary>Reads an export from <paramref name="reader"/>, which is left open.</summary>
     /// <param name="reader">The CSV text.</param>
     /// <param name="options">Columns, populations, fields and the row limit.</param>
     /// <param name="source">How messages name the input, e.g. its file name.</param>
-    public static AccountFile Read(TextReader reader, AccountReadOptions options, string source = "the file")
+    /// <param name="batches">As for <see cref="Read(string, AccountReadOptions, Action{AccountRow[]}?)"/>.</param>
+    public static AccountFile Read(TextReader reader, AccountReadOptions options, string source = "the file", Action<AccountRow[]>? batches = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(options);
@@ -83,7 +90,7 @@ internal static class AccountReader
         var headers = main.Fields.Select(h => h.Trim().Trim('\uFEFF').Trim()).ToArray();
 
         var plan = Plan.Create(headers, options, source);
-        var state = new ReadState(plan, headers, input.Delimiter, options, source, main.EndLine);
+        var state = new ReadState(plan, headers, input.Delimiter, options, source, main.EndLine, batches);
         state.Run(main);
         return state.Result();
     }
@@ -258,7 +265,7 @@ internal static class AccountReader
         public void Dispose() => _parser.Dispose();
     }
 
-    private sealed class ReadState(Plan plan, string[] headers, char delimiter, AccountReadOptions options, string source, long headerEndLine)
+    private sealed class ReadState(Plan plan, string[] headers, char delimiter, AccountReadOptions options, string source, long headerEndLine, Action<AccountRow[]>? batches)
     {
         private const string EmptyRecord = "empty record";
         private const string ReportFooter = "report footer line";
@@ -274,6 +281,7 @@ internal static class AccountReader
         private readonly bool _salesforce = plan.Format.Name is AccountFormats.SalesforceAccounts or AccountFormats.SalesforceOpportunities;
         private long _records;
         private long _rowsCounted;
+        private int _rowsHanded;
         private long _lastEndLine = headerEndLine;
         private bool _afterBlank;
         private bool _inFooter;
@@ -310,6 +318,16 @@ internal static class AccountReader
                 Take(current);
                 _lastEndLine = current.EndLine;
             }
+            if (batches is not null && _rows.Count > _rowsHanded) HandRows();
+        }
+
+        /// <summary>Gives the rows read since the last batch to <c>batches</c>, in an array of their own (the list goes on growing meanwhile).</summary>
+        private void HandRows()
+        {
+            var batch = new AccountRow[_rows.Count - _rowsHanded];
+            _rows.CopyTo(_rowsHanded, batch, 0, batch.Length);
+            _rowsHanded = _rows.Count;
+            batches!(batch);
         }
 
         /// <summary>Counts a record that is an account or a problem (not an empty record or a footer line) against the limit.</summary>
@@ -384,6 +402,7 @@ internal static class AccountReader
             }
 
             _rows.Add(new AccountRow(line, population, website, name, SharedFields(fields)));
+            if (batches is not null && _rows.Count - _rowsHanded == BatchRows) HandRows();
         }
 
         /// <summary>

@@ -149,7 +149,8 @@ internal sealed partial class LocalStore
         // splitting pages all over it, several times cheaper than the plan's random order.
         var order = new (UInt128 Id, int Index)[keys.Length];
         for (var i = 0; i < order.Length; i++) order[i] = (RecordIds.Of(upload.Payload.AsSpan(i * RecordIds.Size, RecordIds.Size)), i);
-        Array.Sort(order);
+        // A plan is made in record id order (its upload order): checked in one pass, not sorted again.
+        if (!InIdOrder(order)) Array.Sort(order);
         Span<byte> id = stackalloc byte[RecordIds.Size];
         foreach (var (recordId, index) in order)
         {
@@ -159,6 +160,13 @@ internal sealed partial class LocalStore
             add.Run();
         }
         transaction.Commit();
+    }
+
+    private static bool InIdOrder(ReadOnlySpan<(UInt128 Id, int Index)> order)
+    {
+        for (var i = 1; i < order.Length; i++)
+            if (order[i - 1].Id > order[i].Id) return false;
+        return true;
     }
 
     /// <summary>The match keys of a planned add, in its plan's order, from the records it wrote when it began.</summary>

@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using System.Threading.Channels;
 using CoSellNet.Cli.Accounts;
 using CoSellNet.Cli.Local;
 using CoSellNet.Crypto;
@@ -13,56 +13,89 @@ namespace CoSellNet.Cli.Sync;
 /// </summary>
 internal static class AccountImport
 {
-    private const int RowsPerTask = 8192;
-
     public sealed record Result(List<LocalAccount> Accounts, List<(string File, AccountFile Read, HygieneReport Hygiene)> Files);
 
-    public static Result Import(IReadOnlyList<string> paths, AccountReadOptions options, bool nameKeys)
+    /// <remarks>Parses on the calling thread; awaits (rather than blocks on) the folding of the last batches, which needs the pool.</remarks>
+    public static async Task<Result> ImportAsync(IReadOnlyList<string> paths, AccountReadOptions options, bool nameKeys)
     {
         var accounts = new Dictionary<(string, MatchKey), LocalAccount>();
         var files = new List<(string, AccountFile, HygieneReport)>();
         foreach (var path in paths)
         {
-            var read = AccountReader.Read(path, options);
-            var hygiene = new HygieneReport(read.Rows.Count);
-            accounts.EnsureCapacity(accounts.Count + read.Rows.Count);
             var fileName = Path.GetFileName(path);
-            var keys = KeysOf(read.Rows, nameKeys);
-            for (var i = 0; i < read.Rows.Count; i++)
+            var expected = ExpectedRows(path, options);
+            var hygiene = new HygieneReport(expected);
+            accounts.EnsureCapacity(accounts.Count + expected);
+            // A pipeline rather than read-all-then-key: while this thread parses the file, each batch of
+            // rows it hands over is keyed on the pool, and one task folds the keyed batches into the list
+            // in file order, so a 1,000,000-row file keeps both cores busy rather than one.
+            var keyed = Channel.CreateUnbounded<(AccountRow[] Rows, Task<MatchKeyResult[]> Keys)>(
+                new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            var folding = Task.Run(async () =>
             {
-                var row = read.Rows[i];
-                var result = keys[i];
-                hygiene.Add(row.Line, result);
-                if (result.Key is not { } key) continue;
-                // The first row of a key wins; a later duplicate costs a lookup, not an account.
-                ref var account = ref CollectionsMarshal.GetValueRefOrAddDefault(accounts, (row.Population, key), out var exists);
-                if (!exists) account = new LocalAccount(row.Population, key, row.Name, row.Website, $"{fileName}:{row.Line}", row.Fields);
+                await foreach (var (rows, keys) in keyed.Reader.ReadAllAsync().ConfigureAwait(false))
+                    Fold(rows, await keys.ConfigureAwait(false), fileName, hygiene, accounts);
+            });
+            AccountFile read;
+            try
+            {
+                read = AccountReader.Read(path, options, rows => keyed.Writer.TryWrite((rows, Task.Run(() => KeysOf(rows, nameKeys)))));
             }
+            finally
+            {
+                // On a failed read too: the folding ends with the batches handed so far, and its result is dropped.
+                keyed.Writer.TryComplete();
+            }
+            await folding.ConfigureAwait(false);
             files.Add((path, read, hygiene));
         }
         return new Result([.. accounts.Values], files);
     }
 
     /// <summary>
-    /// Each row's match key, on every core: normalizing is independent per row and deterministic, and
-    /// the import otherwise runs on one core while the others idle. Which row wins a duplicate key is
-    /// decided afterwards, in file order, so the result is the same as one core's.
+    /// Rows as they come, in file order: the hygiene report counts each, and the first row of a key
+    /// wins (a later duplicate costs a lookup, not an account).
     /// </summary>
-    private static MatchKeyResult[] KeysOf(IReadOnlyList<AccountRow> rows, bool nameKeys)
+    private static void Fold(AccountRow[] rows, MatchKeyResult[] keys, string fileName, HygieneReport hygiene, Dictionary<(string, MatchKey), LocalAccount> accounts)
     {
-        var keys = new MatchKeyResult[rows.Count];
-        if (keys.Length == 0) return keys; // a range partitioner needs at least one row
-        var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
-        Parallel.ForEach(Partitioner.Create(0, rows.Count, RowsPerTask), options, range =>
+        for (var i = 0; i < rows.Length; i++)
         {
-            for (var i = range.Item1; i < range.Item2; i++)
-            {
-                var row = rows[i];
-                var result = MatchKeys.FromDomainLike(row.Website);
-                if (!result.IsValid && nameKeys && MatchKeys.FromCompanyName(row.Name) is { IsValid: true } byName) result = byName;
-                keys[i] = result;
-            }
-        });
+            var row = rows[i];
+            var result = keys[i];
+            hygiene.Add(row.Line, result);
+            if (result.Key is not { } key) continue;
+            ref var account = ref CollectionsMarshal.GetValueRefOrAddDefault(accounts, (row.Population, key), out var exists);
+            if (!exists) account = new LocalAccount(row.Population, key, row.Name, row.Website, $"{fileName}:{row.Line}", row.Fields);
+        }
+    }
+
+    /// <summary>
+    /// About how many rows a file holds, so the report's set of keys is sized once rather than grown
+    /// through every power of two: an export's rows are rarely under 64 bytes.
+    /// </summary>
+    private static int ExpectedRows(string path, AccountReadOptions options)
+    {
+        try
+        {
+            return (int)Math.Min(new FileInfo(path).Length / 64, Math.Min(options.MaxRows, 1 << 24));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0; // the read says what is wrong with the file
+        }
+    }
+
+    /// <summary>Each row's match key: normalizing is independent per row and deterministic.</summary>
+    private static MatchKeyResult[] KeysOf(AccountRow[] rows, bool nameKeys)
+    {
+        var keys = new MatchKeyResult[rows.Length];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var row = rows[i];
+            var result = MatchKeys.FromDomainLike(row.Website);
+            if (!result.IsValid && nameKeys && MatchKeys.FromCompanyName(row.Name) is { IsValid: true } byName) result = byName;
+            keys[i] = result;
+        }
         return keys;
     }
 }

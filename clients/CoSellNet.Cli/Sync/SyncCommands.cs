@@ -93,7 +93,7 @@ internal static class SyncCommands
                         FieldColumns = ctx.Get(fields) is { } f ? [.. f.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : [],
                         MaxRows = ctx.Get(maxRows),
                     };
-                    var result = AccountImport.Import(paths, options, ctx.Get(nameKeys));
+                    var result = await AccountImport.ImportAsync(paths, options, ctx.Get(nameKeys));
                     // Through the sync's output: the re-blinding may be printing meanwhile.
                     foreach (var (file, read, hygiene) in result.Files)
                     {

@@ -1,5 +1,4 @@
 using System.Runtime.ExceptionServices;
-using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using CoSellNet.Cli.Local;
 using CoSellNet.Crypto;
@@ -30,18 +29,14 @@ internal sealed partial class SyncEngine
     /// </summary>
     private const int MaxChunksAhead = (64 << 20) / (AddChunkRecords * 48);
 
-    private async Task Add(PartnershipView partnership, string population, List<(UInt128 Id, MatchKey Key)> records)
+    /// <summary>Adds the records with ids <paramref name="recordIds"/> and keys <paramref name="keys"/> (one each, in any order; both are reordered).</summary>
+    private async Task Add(PartnershipView partnership, string population, UInt128[] recordIds, MatchKey[] keys)
     {
-        InUploadOrder(CollectionsMarshal.AsSpan(records));
-        var ids = new byte[records.Count * RecordIds.Size];
-        var keys = new MatchKey[records.Count];
-        for (var i = 0; i < keys.Length; i++)
-        {
-            RecordIds.Write(records[i].Id, ids.AsSpan(i * RecordIds.Size, RecordIds.Size));
-            keys[i] = records[i].Key;
-        }
+        InUploadOrder(recordIds, keys);
+        var ids = new byte[recordIds.Length * RecordIds.Size];
+        for (var i = 0; i < recordIds.Length; i++) RecordIds.Write(recordIds[i], ids.AsSpan(i * RecordIds.Size, RecordIds.Size));
         var upload = new PendingUpload(Guid.NewGuid(), partnership.Id, partnership.Theirs.PartnerId, partnership.Epoch, population, UploadKind.Add,
-            records.Count, ids, UploadLayout.Plan, AddChunkRecords);
+            recordIds.Length, ids, UploadLayout.Plan, AddChunkRecords);
         // Blinding starts now, on the pool's threads, while the writer stores the plan (after the
         // accounts, if this run imported them); nothing is sent before the plan is durable.
         await using var blinder = new ChunkBlinder(secret.DerivePsiKey(upload.Partnership, upload.Epoch), upload, keys, from: 0);
@@ -57,8 +52,38 @@ internal sealed partial class SyncEngine
     /// follow the previous chunk's, so the node's primary key only ever appends (measured with
     /// psi-store: ~25% less PostgreSQL CPU for the COPYs than ids spread over every chunk).
     /// </summary>
-    internal static void InUploadOrder(Span<(UInt128 Id, MatchKey Key)> records) =>
-        records.Sort(static (x, y) => x.Id.CompareTo(y.Id));
+    /// <remarks>
+    /// Record ids are uniformly random, so a large add is sorted by counting its ids' top 16 bits into
+    /// 65,536 buckets and sorting each bucket (~n/65,536 ids): two linear passes rather than a
+    /// comparison sort of the whole (1M: ~0.3 CPU-s just before the first blinding). Ids that crowd a
+    /// bucket are sorted all the same, only slower.
+    /// </remarks>
+    internal static void InUploadOrder(UInt128[] ids, MatchKey[] keys)
+    {
+        const int Buckets = 1 << 16;
+        if (ids.Length < Buckets)
+        {
+            Array.Sort(ids, keys);
+            return;
+        }
+        static int Bucket(UInt128 id) => (int)(id >> 112);
+        var starts = new int[Buckets + 1];
+        foreach (var id in ids) starts[Bucket(id) + 1]++;
+        for (var b = 1; b <= Buckets; b++) starts[b] += starts[b - 1];
+        var next = starts[..Buckets];
+        var sortedIds = new UInt128[ids.Length];
+        var sortedKeys = new MatchKey[keys.Length];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var at = next[Bucket(ids[i])]++;
+            sortedIds[at] = ids[i];
+            sortedKeys[at] = keys[i];
+        }
+        for (var b = 0; b < Buckets; b++)
+            if (starts[b + 1] - starts[b] > 1) Array.Sort(sortedIds, sortedKeys, starts[b], starts[b + 1] - starts[b]);
+        sortedIds.CopyTo(ids, 0);
+        sortedKeys.CopyTo(keys, 0);
+    }
 
     /// <summary>Resumes a planned add an earlier run left in flight, blinding its chunks again from its plan.</summary>
     private async Task SendPlanned(PendingUpload upload, MatchKey[] keys, CancellationToken ct)

@@ -122,13 +122,24 @@ internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore stor
         foreach (var account in list)
             if (shared.ContainsKey(account.Population)) sharedAccounts.Add(account);
         var recordIds = ComputeRecordIds(partnership, sharedAccounts);
-        var desired = new Dictionary<UInt128, LocalAccount>(sharedAccounts.Count);
-        for (var i = 0; i < recordIds.Length; i++) desired[recordIds[i]] = sharedAccounts[i];
         var existing = store.RecordPopulations(partnership.Id, partnership.Epoch);
+        // Record id → account, made only when something asks by record id (removes, fields): a first
+        // exchange (no records yet) adds every account straight from the two lists, and a million
+        // dictionary entries cost ~0.3 CPU-s before the first point is blinded.
+        Dictionary<UInt128, LocalAccount>? desiredById = null;
+        Dictionary<UInt128, LocalAccount> Desired()
+        {
+            if (desiredById is null)
+            {
+                desiredById = new Dictionary<UInt128, LocalAccount>(sharedAccounts.Count);
+                for (var i = 0; i < recordIds.Length; i++) desiredById[recordIds[i]] = sharedAccounts[i];
+            }
+            return desiredById;
+        }
 
         var removes = new Dictionary<string, List<UInt128>>(StringComparer.Ordinal);
         foreach (var (recordId, population) in existing)
-            if (!desired.ContainsKey(recordId))
+            if (!Desired().ContainsKey(recordId))
                 (removes.TryGetValue(population, out var ids) ? ids : removes[population] = []).Add(recordId);
         var removed = 0;
         foreach (var (population, ids) in removes)
@@ -146,15 +157,21 @@ internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore stor
             removed += ids.Count;
         }
 
-        var adds = new Dictionary<string, List<(UInt128 Id, MatchKey Key)>>(StringComparer.Ordinal);
-        foreach (var (recordId, account) in desired)
-            if (!existing.ContainsKey(recordId))
-                (adds.TryGetValue(account.Population, out var planned) ? planned : adds[account.Population] = []).Add((recordId, account.Key));
+        var adds = new Dictionary<string, (List<UInt128> Ids, List<MatchKey> Keys)>(StringComparer.Ordinal);
+        for (var i = 0; i < recordIds.Length; i++)
+        {
+            if (existing.ContainsKey(recordIds[i])) continue;
+            var account = sharedAccounts[i];
+            if (!adds.TryGetValue(account.Population, out var planned))
+                adds[account.Population] = planned = (new List<UInt128>(existing.Count == 0 ? recordIds.Length : 0), new List<MatchKey>(existing.Count == 0 ? recordIds.Length : 0));
+            planned.Ids.Add(recordIds[i]);
+            planned.Keys.Add(account.Key);
+        }
         int added = 0, sealedCount = 0;
         foreach (var (population, planned) in adds)
         {
-            await Add(partnership, population, planned);
-            added += planned.Count;
+            await Add(partnership, population, [.. planned.Ids], [.. planned.Keys]);
+            added += planned.Ids.Count;
         }
 
         // Fields go wherever they differ from what was last sealed for the record: new records,
@@ -164,7 +181,7 @@ internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore stor
         {
             var sealedBefore = store.SealedFields(partnership.Id, partnership.Epoch);
             var due = new Dictionary<string, List<(UInt128 Id, LocalAccount Account, byte[] Json)>>(StringComparer.Ordinal);
-            foreach (var (recordId, account) in desired)
+            foreach (var (recordId, account) in Desired())
             {
                 if (shared[account.Population] != SharingLevel.Fields) continue;
                 var json = FieldsJson(account);

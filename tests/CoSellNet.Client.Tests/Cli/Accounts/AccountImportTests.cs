@@ -13,7 +13,7 @@ public sealed class AccountImportTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
-    public void The_first_row_of_a_key_wins_and_the_hygiene_report_lists_rows_in_file_order_across_many_rows()
+    public async Task The_first_row_of_a_key_wins_and_the_hygiene_report_lists_rows_in_file_order_across_many_rows()
     {
         // 30,000 rows: every 7th repeats the key of a row ~10,000 rows earlier (another range of the
         // parallel key step), every 11th has no usable website, the rest are distinct.
@@ -46,7 +46,7 @@ public sealed class AccountImportTests : IDisposable
         var path = Path.Combine(_dir, "accounts.csv");
         File.WriteAllText(path, csv.ToString());
 
-        var result = AccountImport.Import([path], new AccountReadOptions(), nameKeys: false);
+        var result = await AccountImport.ImportAsync([path], new AccountReadOptions(), nameKeys: false);
 
         Assert.Equal(expectedFirst.Count, result.Accounts.Count);
         foreach (var account in result.Accounts)
@@ -68,13 +68,13 @@ public sealed class AccountImportTests : IDisposable
     }
 
     [Fact]
-    public void With_name_keys_a_row_without_a_usable_website_is_matched_by_name()
+    public async Task With_name_keys_a_row_without_a_usable_website_is_matched_by_name()
     {
         var path = Path.Combine(_dir, "accounts.csv");
         File.WriteAllText(path, "Account Name,Website,Type\nAcme Inc.,n/a,Customer\nGlobex GmbH,globex.de,Prospect\nHooli,,Customer\n");
 
-        var withNames = AccountImport.Import([path], new AccountReadOptions(), nameKeys: true);
-        var withoutNames = AccountImport.Import([path], new AccountReadOptions(), nameKeys: false);
+        var withNames = await AccountImport.ImportAsync([path], new AccountReadOptions(), nameKeys: true);
+        var withoutNames = await AccountImport.ImportAsync([path], new AccountReadOptions(), nameKeys: false);
 
         Assert.Equal(["n:acme", "d:globex.de", "n:hooli"], withNames.Accounts.Select(a => a.Key.ToString()));
         Assert.Equal(["d:globex.de"], withoutNames.Accounts.Select(a => a.Key.ToString()));
@@ -82,12 +82,12 @@ public sealed class AccountImportTests : IDisposable
     }
 
     [Fact]
-    public void A_file_of_only_a_header_gives_no_account()
+    public async Task A_file_of_only_a_header_gives_no_account()
     {
         var path = Path.Combine(_dir, "accounts.csv");
         File.WriteAllText(path, "Account Name,Website,Type\n");
 
-        var result = AccountImport.Import([path], new AccountReadOptions(), nameKeys: false);
+        var result = await AccountImport.ImportAsync([path], new AccountReadOptions(), nameKeys: false);
 
         Assert.Empty(result.Accounts);
         Assert.Equal(0, Assert.Single(result.Files).Hygiene.RowsRead);

@@ -547,4 +547,20 @@ public sealed class AccountReaderTests : IDisposable
         var wrongMap = Assert.Throws<CliException>(() => AccountReader.Read(path, new AccountReadOptions { Columns = ColumnMap.Parse("domain=Domain") }));
         Assert.StartsWith("Column 'Domain' (--map domain=Domain) is not in Accounts Export.csv.", wrongMap.Message);
     }
+
+    [Fact]
+    public void Rows_are_handed_over_in_batches_as_they_are_read_and_the_batches_are_the_rows_in_order()
+    {
+        var lines = new List<string> { "Account Name,Website,Type" };
+        for (var i = 0; i < AccountReader.BatchRows * 2 + 5; i++)
+            lines.Add(i % 1000 == 0 ? $"Bad {i},\"unclosed,Customer" : i % 777 == 0 ? "" : $"Company {i},c{i}.example,Customer");
+        var batches = new List<AccountRow[]>();
+
+        var file = AccountReader.Read(new StringReader(Lines([.. lines])), new AccountReadOptions(), "accounts.csv", batches.Add);
+
+        Assert.NotEmpty(file.Problems);
+        Assert.Equal(file.Rows, batches.SelectMany(b => b));
+        Assert.All(batches.SkipLast(1), b => Assert.Equal(AccountReader.BatchRows, b.Length));
+        Assert.InRange(batches[^1].Length, 1, AccountReader.BatchRows);
+    }
 }

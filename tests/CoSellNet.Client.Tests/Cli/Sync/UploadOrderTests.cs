@@ -10,48 +10,71 @@ namespace CoSellNet.Client.Tests.Cli.Sync;
 /// </summary>
 public sealed class UploadOrderTests
 {
-    private static (UInt128 Id, MatchKey Key)[] Records(int count) =>
-        [.. Enumerable.Range(0, count).Select(i => (BitConverter.ToUInt128(RandomNumberGenerator.GetBytes(16)), MatchKey.Parse($"d:account{i}.example")))];
+    private static (UInt128[] Ids, MatchKey[] Keys) Records(int count) =>
+        ([.. Enumerable.Range(0, count).Select(_ => BitConverter.ToUInt128(RandomNumberGenerator.GetBytes(16)))],
+         [.. Enumerable.Range(0, count).Select(i => MatchKey.Parse($"d:account{i}.example"))]);
 
     [Fact]
     public void Records_go_in_record_id_order_each_with_its_own_key()
     {
-        var records = Records(20_003);
-        var keyOf = records.ToDictionary(r => r.Id, r => r.Key);
+        var (ids, keys) = Records(20_003);
+        var keyOf = ids.Zip(keys).ToDictionary(r => r.First, r => r.Second);
 
-        SyncEngine.InUploadOrder(records);
+        SyncEngine.InUploadOrder(ids, keys);
 
-        Assert.Equal(keyOf.Keys.Order(), records.Select(r => r.Id));
-        Assert.All(records, r => Assert.Equal(keyOf[r.Id], r.Key));
+        Assert.Equal(keyOf.Keys.Order(), ids);
+        Assert.All(ids.Zip(keys), r => Assert.Equal(keyOf[r.First], r.Second));
+    }
+
+    [Fact]
+    public void A_large_add_goes_in_record_id_order_too_even_with_ids_that_crowd_together()
+    {
+        // Over 65,536 records (sorted by buckets of their ids' top bits): random ids, then ids that all
+        // fall into the same bucket and a few others.
+        var (ids, keys) = Records(100_003);
+        var crowded = ids.Select((id, i) => i % 1000 == 0 ? id : (UInt128)(ulong)i * 7919).ToArray();
+        foreach (var set in new[] { ids, crowded })
+        {
+            var setKeys = keys.ToArray();
+            var keyOf = set.Zip(setKeys).ToDictionary(r => r.First, r => r.Second);
+
+            SyncEngine.InUploadOrder(set, setKeys);
+
+            Assert.Equal(keyOf.Keys.Order(), set);
+            Assert.All(set.Zip(setKeys), r => Assert.Equal(keyOf[r.First], r.Second));
+        }
     }
 
     [Fact]
     public void The_order_is_the_same_whatever_order_the_export_had()
     {
-        var records = Records(5_000);
-        var reversed = records.Reverse().ToArray();
-        var shuffled = records.ToArray();
+        var (ids, keys) = Records(5_000);
+        var (reversedIds, reversedKeys) = (ids.Reverse().ToArray(), keys.Reverse().ToArray());
+        var shuffled = ids.Zip(keys).ToArray();
         Random.Shared.Shuffle(shuffled);
+        var (shuffledIds, shuffledKeys) = (shuffled.Select(r => r.First).ToArray(), shuffled.Select(r => r.Second).ToArray());
 
-        SyncEngine.InUploadOrder(records);
-        SyncEngine.InUploadOrder(reversed);
-        SyncEngine.InUploadOrder(shuffled);
+        SyncEngine.InUploadOrder(ids, keys);
+        SyncEngine.InUploadOrder(reversedIds, reversedKeys);
+        SyncEngine.InUploadOrder(shuffledIds, shuffledKeys);
 
-        Assert.Equal(records, reversed);
-        Assert.Equal(records, shuffled);
+        Assert.Equal(ids, reversedIds);
+        Assert.Equal(keys, reversedKeys);
+        Assert.Equal(ids, shuffledIds);
+        Assert.Equal(keys, shuffledKeys);
     }
 
     [Fact]
     public void Match_keys_have_no_say_in_the_order()
     {
         // The same record ids with the keys assigned the other way round: the ids' order is unchanged.
-        var records = Records(1_000);
-        var keys = records.Select(r => r.Key).Reverse().ToArray();
-        var rekeyed = records.Select((r, i) => (r.Id, keys[i])).ToArray();
+        var (ids, keys) = Records(1_000);
+        var rekeyedIds = ids.ToArray();
+        var rekeyedKeys = keys.Reverse().ToArray();
 
-        SyncEngine.InUploadOrder(records);
-        SyncEngine.InUploadOrder(rekeyed);
+        SyncEngine.InUploadOrder(ids, keys);
+        SyncEngine.InUploadOrder(rekeyedIds, rekeyedKeys);
 
-        Assert.Equal(records.Select(r => r.Id), rekeyed.Select(r => r.Id));
+        Assert.Equal(ids, rekeyedIds);
     }
 }

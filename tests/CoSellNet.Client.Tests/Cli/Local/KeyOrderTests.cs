@@ -1,0 +1,40 @@
+using CoSellNet.Cli.Local;
+using CoSellNet.Crypto;
+
+namespace CoSellNet.Client.Tests.Cli.Local;
+
+/// <summary>The order a bulk write of accounts takes: exactly the ordinal order of the keys' stored text, whatever the keys.</summary>
+public sealed class KeyOrderTests
+{
+    private static AccountUpsert Upsert(MatchKey key) =>
+        new(new LocalAccount("customers", key, null, null, "crm.csv:2", new Dictionary<string, string>()), null);
+
+    [Fact]
+    public void Keys_go_in_the_ordinal_order_of_their_stored_text_even_where_their_prefixes_are_alike()
+    {
+        var keys = new List<MatchKey>();
+        for (var i = 0; i < 3_000; i++)
+        {
+            // Short and long domains, many alike in their first 31 characters and more, some a prefix of
+            // another; company names with characters above 0xFF (capped alike in the prefix).
+            keys.Add(MatchKey.Parse($"d:c{i % 97}.example"));
+            keys.Add(MatchKey.Parse($"d:averyveryverylongcompanynamethatgoeson-{i}.example"));
+            keys.Add(MatchKey.Parse($"d:averyveryverylongcompanynamethatgoeson-{i}.examples"));
+            var name = MatchKeys.FromCompanyName($"Zürich 株式{(char)('会' + i % 5)} {i % 13}").Key;
+            if (name is { } n) keys.Add(n);
+            keys.Add(MatchKey.Parse($"n:acme {i}"));
+        }
+        var distinct = keys.Distinct().ToList();
+        Random.Shared.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(distinct));
+        var rows = distinct.Select(Upsert).ToList();
+
+        var order = KeyOrder.Of(rows);
+
+        var expected = distinct.Select(k => k.ToString()).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, order.Select(i => rows[i].Account.Key.ToString()));
+        Assert.Equal(Enumerable.Range(0, rows.Count), order.Order()); // each row once
+    }
+
+    [Fact]
+    public void No_rows_give_no_order() => Assert.Empty(KeyOrder.Of([]));
+}
