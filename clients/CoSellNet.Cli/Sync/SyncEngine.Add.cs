@@ -52,38 +52,7 @@ internal sealed partial class SyncEngine
     /// follow the previous chunk's, so the node's primary key only ever appends (measured with
     /// psi-store: ~25% less PostgreSQL CPU for the COPYs than ids spread over every chunk).
     /// </summary>
-    /// <remarks>
-    /// Record ids are uniformly random, so a large add is sorted by counting its ids' top 16 bits into
-    /// 65,536 buckets and sorting each bucket (~n/65,536 ids): two linear passes rather than a
-    /// comparison sort of the whole (1M: ~0.3 CPU-s just before the first blinding). Ids that crowd a
-    /// bucket are sorted all the same, only slower.
-    /// </remarks>
-    internal static void InUploadOrder(UInt128[] ids, MatchKey[] keys)
-    {
-        const int Buckets = 1 << 16;
-        if (ids.Length < Buckets)
-        {
-            Array.Sort(ids, keys);
-            return;
-        }
-        static int Bucket(UInt128 id) => (int)(id >> 112);
-        var starts = new int[Buckets + 1];
-        foreach (var id in ids) starts[Bucket(id) + 1]++;
-        for (var b = 1; b <= Buckets; b++) starts[b] += starts[b - 1];
-        var next = starts[..Buckets];
-        var sortedIds = new UInt128[ids.Length];
-        var sortedKeys = new MatchKey[keys.Length];
-        for (var i = 0; i < ids.Length; i++)
-        {
-            var at = next[Bucket(ids[i])]++;
-            sortedIds[at] = ids[i];
-            sortedKeys[at] = keys[i];
-        }
-        for (var b = 0; b < Buckets; b++)
-            if (starts[b + 1] - starts[b] > 1) Array.Sort(sortedIds, sortedKeys, starts[b], starts[b + 1] - starts[b]);
-        sortedIds.CopyTo(ids, 0);
-        sortedKeys.CopyTo(keys, 0);
-    }
+    internal static void InUploadOrder(UInt128[] ids, MatchKey[] keys) => Array.Sort(ids, keys);
 
     /// <summary>Resumes a planned add an earlier run left in flight, blinding its chunks again from its plan.</summary>
     private async Task SendPlanned(PendingUpload upload, MatchKey[] keys, CancellationToken ct)

@@ -27,25 +27,6 @@ public sealed class UploadOrderTests
     }
 
     [Fact]
-    public void A_large_add_goes_in_record_id_order_too_even_with_ids_that_crowd_together()
-    {
-        // Over 65,536 records (sorted by buckets of their ids' top bits): random ids, then ids that all
-        // fall into the same bucket and a few others.
-        var (ids, keys) = Records(100_003);
-        var crowded = ids.Select((id, i) => i % 1000 == 0 ? id : (UInt128)(ulong)i * 7919).ToArray();
-        foreach (var set in new[] { ids, crowded })
-        {
-            var setKeys = keys.ToArray();
-            var keyOf = set.Zip(setKeys).ToDictionary(r => r.First, r => r.Second);
-
-            SyncEngine.InUploadOrder(set, setKeys);
-
-            Assert.Equal(keyOf.Keys.Order(), set);
-            Assert.All(set.Zip(setKeys), r => Assert.Equal(keyOf[r.First], r.Second));
-        }
-    }
-
-    [Fact]
     public void The_order_is_the_same_whatever_order_the_export_had()
     {
         var (ids, keys) = Records(5_000);
