@@ -100,6 +100,7 @@ public sealed partial class MatchStore
         private int[]? _heads; // per slot: 1 + the last entry hashed there, 0 for none
         private int[]? _next; // per entry: 1 + the entry hashed to the same slot before it, 0 for none
         private int _mask;
+        private long _probed; // probe side entries seen so far
 
         public void Add(string[] populations, byte[] block)
         {
@@ -147,6 +148,7 @@ public sealed partial class MatchStore
         {
             if (_heads is null) Hash();
             var count = block.Length / EntrySize;
+            _probed += count;
             for (var j = 0; j < count; j++)
             {
                 var tag = Tag(block, j);
@@ -158,8 +160,22 @@ public sealed partial class MatchStore
                     var theirs = block.AsSpan(j * EntrySize + RecordAt, Protocol.PsiFormat.RecordIdSize).ToArray();
                     var theirPopulation = populations[BinaryPrimitives.ReadUInt16BigEndian(block.AsSpan(j * EntrySize + PopulationAt))];
                     into.Add(buildLow ? (mine, myPopulation, theirs, theirPopulation) : (theirs, theirPopulation, mine, myPopulation));
+                    if (into.Count > _count + _probed) throw new DuplicateTagsException(_count, _probed);
                 }
             }
         }
     }
 }
+
+/// <summary>
+/// A release refused because equal tags would pair up into more matches than both sides have
+/// entries. An honest list holds a tag more than once only for an account in several of one
+/// partner's populations: its matches pass the entries only if most accounts overlap and sit in
+/// three or more populations on both sides. A partner who uploads one point under many records
+/// and answers the other side's tasks with one tag would otherwise make the match set grow with
+/// the product of the copies (a million each: 10^12 pairs) and exhaust the node's memory. The
+/// release stays due and is tried again on later requests; the set released before stays.
+/// </summary>
+public sealed class DuplicateTagsException(long buildEntries, long probeEntries)
+    : InvalidOperationException($"The intersection would pair more matches than its {buildEntries:N0} + {probeEntries:N0} tag entries (duplicate tags on both sides); refused. " +
+        "One partner's list holds a point under many records: its uploads need fixing, or the partnership a new epoch.");

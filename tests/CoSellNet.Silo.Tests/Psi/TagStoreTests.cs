@@ -82,6 +82,39 @@ public sealed class TagStoreTests(PostgresDatabaseFixture database) : IClassFixt
         (await _matches.Intersect(partnership, 1, "a", "b", ["customers"], ["customers"])).Matrix.Sum(c => c.Count);
 
     [Fact]
+    public async Task A_release_whose_duplicate_tags_would_pair_quadratically_is_refused_and_goes_through_once_they_are_gone()
+    {
+        var partnership = "a|b-" + Guid.NewGuid();
+        await Commit(partnership, "a", UploadKind.Add, Records("a", Enumerable.Range(0, 5)), 5);
+        await Commit(partnership, "b", UploadKind.Add, Records("b", Enumerable.Range(0, 5)), 5);
+        await TagAll(partnership, "a");
+        await TagAll(partnership, "b");
+        Assert.Equal(5L, await Intersect(partnership));
+
+        // Both sides add 10 records that all carry record 0's point: 11 equal tags a side would be
+        // 121 matches from 30 entries.
+        byte[] Copies(string side)
+        {
+            var body = Records(side, Enumerable.Range(100, 10));
+            var point = Records(side, [0]).AsSpan(PsiFormat.RecordIdSize, PsiFormat.PointSize);
+            for (var i = 0; i < 10; i++) point.CopyTo(body.AsSpan(i * RecordSize + PsiFormat.RecordIdSize));
+            return body;
+        }
+        await Commit(partnership, "a", UploadKind.Add, Copies("a"), 10);
+        await Commit(partnership, "b", UploadKind.Add, Copies("b"), 10);
+        await TagAll(partnership, "a");
+        await TagAll(partnership, "b");
+        await Assert.ThrowsAsync<DuplicateTagsException>(() => Intersect(partnership));
+
+        // a removes its copies: b's 11 equal tags meet one of a's (11 matches) and records 1-4 match as before.
+        var ids = new byte[10 * PsiFormat.RecordIdSize];
+        var copies = Copies("a");
+        for (var i = 0; i < 10; i++) copies.AsSpan(i * RecordSize, PsiFormat.RecordIdSize).CopyTo(ids.AsSpan(i * PsiFormat.RecordIdSize));
+        await Commit(partnership, "a", UploadKind.Remove, ids, 10);
+        Assert.Equal(15L, await Intersect(partnership));
+    }
+
+    [Fact]
     public async Task A_repointed_records_old_tag_never_matches_and_its_new_one_does()
     {
         var partnership = "a|b-" + Guid.NewGuid();
