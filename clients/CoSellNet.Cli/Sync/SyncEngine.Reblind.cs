@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using CoSellNet.Cli.App;
 using CoSellNet.Client;
@@ -47,15 +48,20 @@ internal sealed partial class SyncEngine
         // What the counterpart declared only grows while it adds records: read it once, and again only
         // when a task is larger (asking per task cost the node a count of the list each time).
         PsiStatus? status = null;
-        // The last task whose tags were sent, and their upload while the next task is worked on.
+        // The last task whose tags were sent, and their upload (its body from the shared pool) while the next task is worked on.
         ReblindTask? previous = null;
         Task<bool>? sending = null;
+        byte[]? sendingBody = null;
+        // One task's seqs, points and tags at a time, for every task: large-object-heap arrays made per
+        // task would each count towards a full collection of a heap that holds my whole list.
+        var buffers = new TaskBuffers();
         // Superseded or not, sent tags may have been stored (a retry after a lost answer): they count
         // as re-blinded, against the cap too. The next task covers what is left.
         async Task Sent()
         {
             var count = previous!.Count;
             if (!await sending!) Superseded(partnership, previous, ref superseded);
+            ArrayPool<byte>.Shared.Return(sendingBody!); // only once sent: a failed send may still hold it
             await writes.Write(s => s.AddReblinded(partnership.Id, partnership.Epoch, count));
             new Progress(output, $"Re-blinding for {partnership.Theirs.PartnerName}", count).Advance(count);
             total += count;
@@ -85,11 +91,10 @@ internal sealed partial class SyncEngine
                             : $"that would make {done + task.Count:N0} in this epoch, over the cap of {maxReblind:N0} (--max-reblind). A list that large can be a partner testing guesses; raise the cap only if you expect it."),
                         ExitCodes.Conflict);
 
-                var seqs = new long[task.Count];
-                var tags = new byte[task.Count * PsiKey.TagSize];
+                var (seqs, points, tags) = buffers.For(task.Count);
                 try
                 {
-                    await ReblindWhileDownloading(counterpart, task, key, seqs, tags, ct);
+                    await ReblindWhileDownloading(counterpart, task, key, seqs, points, tags, ct);
                 }
                 catch (CoSellNetApiException e) when (e.Status is 404 or 409)
                 {
@@ -100,15 +105,15 @@ internal sealed partial class SyncEngine
                 {
                     throw new CliException($"The node sent an invalid point for {partnership.Theirs.PartnerName} (item {e.Index} of task {task.TaskId}); the whole task was refused and nothing was sent. Tell the node's operator.", ExitCodes.Error);
                 }
-                var body = new byte[task.Count * PsiFormat.TaskTagSize];
+                var body = ArrayPool<byte>.Shared.Rent(task.Count * PsiFormat.TaskTagSize);
                 for (var i = 0; i < task.Count; i++)
                 {
-                    BinaryPrimitives.WriteInt64BigEndian(body.AsSpan(i * PsiFormat.TaskTagSize), seqs[i]);
-                    tags.AsSpan(i * PsiKey.TagSize, PsiKey.TagSize).CopyTo(body.AsSpan(i * PsiFormat.TaskTagSize + PsiFormat.SeqSize));
+                    BinaryPrimitives.WriteInt64BigEndian(body.AsSpan(i * PsiFormat.TaskTagSize), seqs.Span[i]);
+                    tags.Span.Slice(i * PsiKey.TagSize, PsiKey.TagSize).CopyTo(body.AsSpan(i * PsiFormat.TaskTagSize + PsiFormat.SeqSize));
                 }
                 await importDone.WaitAsync(ct);
                 if (sending is not null) await Sent();
-                (previous, sending) = (task, SendTags(counterpart, task, body, ct));
+                (previous, sending, sendingBody) = (task, SendTags(counterpart, task, body.AsMemory(0, task.Count * PsiFormat.TaskTagSize), ct), body);
             }
         }
         finally
@@ -120,7 +125,7 @@ internal sealed partial class SyncEngine
     }
 
     /// <summary>Uploads a task's tags; false when the node no longer had the task (completed or replaced meanwhile).</summary>
-    private async Task<bool> SendTags(string counterpart, ReblindTask task, byte[] body, CancellationToken ct)
+    private async Task<bool> SendTags(string counterpart, ReblindTask task, ReadOnlyMemory<byte> body, CancellationToken ct)
     {
         try
         {
@@ -155,9 +160,8 @@ internal sealed partial class SyncEngine
     /// crypto runs while the node is still sending. Every point is still checked; a bad one throws
     /// <see cref="InvalidPointException"/> with its index in the task and stops the download.
     /// </summary>
-    private async Task ReblindWhileDownloading(string counterpart, ReblindTask task, PsiKey key, long[] seqs, byte[] tags, CancellationToken ct)
+    private async Task ReblindWhileDownloading(string counterpart, ReblindTask task, PsiKey key, Memory<long> seqs, Memory<byte> points, Memory<byte> tags, CancellationToken ct)
     {
-        var points = new byte[task.Count * PsiFormat.PointSize];
         var available = 0;
         using var arrived = new SemaphoreSlim(0);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -183,8 +187,8 @@ internal sealed partial class SyncEngine
                 {
                     try
                     {
-                        key.ReblindToTags(points.AsSpan(from * PsiFormat.PointSize, (upto - from) * PsiFormat.PointSize),
-                            tags.AsSpan(from * PsiKey.TagSize, (upto - from) * PsiKey.TagSize));
+                        key.ReblindToTags(points.Span.Slice(from * PsiFormat.PointSize, (upto - from) * PsiFormat.PointSize),
+                            tags.Span.Slice(from * PsiKey.TagSize, (upto - from) * PsiKey.TagSize));
                     }
                     catch (InvalidPointException e)
                     {
@@ -200,6 +204,19 @@ internal sealed partial class SyncEngine
             await stop.CancelAsync();
             await ((Task)download).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw;
+        }
+    }
+
+    /// <summary>A task's seqs, points and tags, grown to the largest task so far and used again for every task.</summary>
+    private sealed class TaskBuffers
+    {
+        private long[] seqs = [];
+        private byte[] points = [], tags = [];
+
+        public (Memory<long> Seqs, Memory<byte> Points, Memory<byte> Tags) For(int count)
+        {
+            if (seqs.Length < count) (seqs, points, tags) = (new long[count], new byte[count * PsiFormat.PointSize], new byte[count * PsiKey.TagSize]);
+            return (seqs.AsMemory(0, count), points.AsMemory(0, count * PsiFormat.PointSize), tags.AsMemory(0, count * PsiKey.TagSize));
         }
     }
 }

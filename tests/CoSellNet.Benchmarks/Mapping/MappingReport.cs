@@ -83,7 +83,7 @@ internal static partial class MappingBenchmark
             : $"in the background, its line logged {rel.AfterSeconds:F2} s after A's sync ended (the release row, counted in the total; 0 when it was over before A's cosell exited)."));
         var m = r.Memory;
         var pss = m.PgPssPeak is { } p ? $"Σ Pss peak {ServerMemory.Mib(p)} (shared pages split among the processes mapping them: the cluster's real share)" : "Pss not readable";
-        notes.Add($"server memory, sampled every 100 ms ({m.Samples:N0} samples; Pss every twentieth): node RSS peak {ServerMemory.Mib(m.NodeRssPeak)} (the kernel's VmHWM at the end {ServerMemory.Mib(r.NodeHwm)}); " +
+        notes.Add($"server memory, sampled every 100 ms ({m.Samples:N0} samples; Pss every fiftieth): node RSS peak {ServerMemory.Mib(m.NodeRssPeak)} (the kernel's VmHWM at the end {ServerMemory.Mib(r.NodeHwm)}); " +
                   $"PostgreSQL (postmaster + backends, {m.PgProcessesAtRssPeak} processes at the peak) Σ RSS peak {ServerMemory.Mib(m.PgRssPeak)}, which counts shared memory " +
                   $"(shared_buffers {r.SharedBuffers}) once per process that touched it, {pss}; node RSS + PostgreSQL's latest Pss, peak {ServerMemory.Mib(m.ServerPeak)} (issue 5: ≤ 1 GiB at 1M × 1M).");
         foreach (var u in r.Uploads)
