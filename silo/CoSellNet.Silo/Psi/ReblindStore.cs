@@ -201,12 +201,12 @@ public sealed partial class ReblindStore(NpgsqlDataSource db)
     /// the watermark to the end of the range, so a range stored twice (a retry, or a superseded
     /// task racing its successor) adds nothing twice. Each tag is stored with the record id and
     /// population of the record under its seq now, so the intersection joins tags alone (<see
-    /// cref="MatchStore.Intersect"/>): those the task's point read held on this node when no commit
-    /// came to the list since (<see cref="WritePoints"/>), else read again. A tag whose seq is no committed record's any more (the
-    /// record changed or left since the task was issued) is not stored: the changed record is
-    /// re-blinded in a later task under its new seq. A stored tag leaves with its record's seq
-    /// (<see cref="PsiStore.Commit"/> rewrites the block without it), under the list's row lock
-    /// that this transaction holds too.
+    /// cref="MatchStore.Intersect"/>): those the task's point read held on this node when no
+    /// commit came to the list since (<see cref="WritePoints"/>), else read again. A tag whose seq
+    /// is no committed record's any more (the record changed or left since the task was issued)
+    /// is not stored: the changed record is re-blinded in a later task under its new seq. A stored
+    /// tag leaves with its record's seq (<see cref="PsiStore.Commit"/> rewrites the block without
+    /// it), under the list's row lock that this transaction holds too.
     /// </summary>
     public async Task StoreTags(string partnership, int epoch, ReblindRange range, ReadOnlyMemory<byte> tags, CancellationToken ct = default)
     {
@@ -228,8 +228,10 @@ public sealed partial class ReblindStore(NpgsqlDataSource db)
         if (through >= range.ToSeq) return;
         var after = Math.Max(through, range.FromSeq - 1);
         TagBlockRow? block;
-        // Held records are the range's records now if no commit came since they were read: the count
-        // is read after the lock, which commits take too, so none can come before this one commits.
+        // Held records are the range's records now if no commit came since they were read. The count
+        // is read after the lock, which commits take too, so none can come before this one commits;
+        // in a statement of its own: the lock's statement reads in the snapshot it started with,
+        // from before a commit it waited for.
         if (held is not null && held.List == list && held.Commits == await CommitCount(connection, tx, partnership, epoch, range.Owner, ct))
         {
             block = TagBlock(held, after, tags);
