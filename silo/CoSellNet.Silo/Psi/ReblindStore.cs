@@ -14,7 +14,7 @@ public sealed record ReblindRange(Guid TaskId, string Owner, long FromSeq, long 
 /// after it. Points stream out in seq order; tags come back as one block row of <c>psi_tag_blocks</c>
 /// per task, each tag with its record's id and population, and the watermark moves in the same transaction.
 /// </summary>
-public sealed class ReblindStore(NpgsqlDataSource db)
+public sealed partial class ReblindStore(NpgsqlDataSource db)
 {
     /// <summary>Subquery for the tagged-through watermark of ($1 partnership, $2 epoch, $3 owner).</summary>
     private const string Watermark = "(SELECT tagged_through FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3)";
@@ -61,17 +61,26 @@ public sealed class ReblindStore(NpgsqlDataSource db)
         return range;
     }
 
-    /// <summary>Untagged committed records of one side (an index range after the watermark).</summary>
+    /// <summary>
+    /// Untagged committed records of one side: those after the watermark. Asked at every status
+    /// request, so the two ends come from the list's row: before any task (watermark 0) all of its
+    /// records (<c>records</c>, kept by each commit; every seq is at least 1), and after the last
+    /// commit's seqs none (<c>committed_seq</c> bounds the seq of every committed record, see
+    /// migration 0009). Only a list partly tagged is counted, by an index range after the watermark.
+    /// </summary>
     public async Task<long> Untagged(string partnership, int epoch, string owner, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand($"""
-            SELECT count(*) FROM psi_points p
-             WHERE p.list_id = {PsiStore.ListOf} AND p.seq > {Watermark} AND {PsiStore.NotPending("p.seq", PsiStore.ListOf)}
+            SELECT CASE WHEN l.tagged_through = 0 THEN l.records
+                        WHEN l.tagged_through >= l.committed_seq THEN 0
+                        ELSE (SELECT count(*) FROM psi_points p
+                               WHERE p.list_id = l.list_id AND p.seq > l.tagged_through AND {PsiStore.NotPending("p.seq", "l.list_id")}) END
+              FROM psi_lists l WHERE l.partnership = $1 AND l.epoch = $2 AND l.owner = $3
             """);
         cmd.Parameters.Add(new() { Value = partnership });
         cmd.Parameters.Add(new() { Value = epoch });
         cmd.Parameters.Add(new() { Value = owner });
-        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+        return (long?)await cmd.ExecuteScalarAsync(ct) ?? 0;
     }
 
     /// <summary>Whether any committed record of one side lacks the counterpart's tag: one index probe (and one per pending row before it).</summary>
@@ -99,29 +108,79 @@ public sealed class ReblindStore(NpgsqlDataSource db)
         return (int)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
-    /// <summary>Writes the range's points, seq ‖ point each, in sequence order, to <paramref name="output"/>; returns how many.</summary>
+    /// <summary>A task's records of ($1 partnership, $2 epoch, $3 owner) from seq $4 to $5, in seq order (one range of the seq index). Public for the benchmark's EXPLAIN.</summary>
+    public const string TaskPoints = $"""
+        SELECT seq, point, record_id, population FROM psi_points
+         WHERE list_id = {PsiStore.ListOf} AND seq BETWEEN $4 AND $5
+         ORDER BY seq
+        """;
+
+    /// <summary>
+    /// The settings <see cref="TaskPoints"/> runs under. With statistics, the planner read a task's
+    /// range as a bitmap of its heap pages and sorted the rows by seq (at 500k a side: 60 ms a
+    /// task, the sort spilling 5 MB to disk); the seq index gives them in order, and its order is
+    /// the heap's (an upload's rows go in by seq), so no sort and the same pages.
+    /// </summary>
+    public static readonly string[] TaskSettings = ["SET LOCAL enable_bitmapscan = off"];
+
+    /// <summary>
+    /// Writes the range's points, seq ‖ point each, in sequence order, to <paramref name="output"/>;
+    /// returns how many. The same read brings each record's id and population, held for the
+    /// task's tags (<see cref="StoreTags"/>) once the whole range was read.
+    /// </summary>
     public async Task<int> WritePoints(string partnership, int epoch, ReblindRange range, Stream output, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand($"""
-            SELECT seq, point FROM psi_points
-             WHERE list_id = {PsiStore.ListOf} AND seq BETWEEN $4 AND $5
-             ORDER BY seq
-            """);
-        cmd.Parameters.Add(new() { Value = partnership });
-        cmd.Parameters.Add(new() { Value = epoch });
-        cmd.Parameters.Add(new() { Value = range.Owner });
-        cmd.Parameters.Add(new() { Value = range.FromSeq });
-        cmd.Parameters.Add(new() { Value = range.ToSeq });
-        await using var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+        // The list and its commit count first, then the points: a commit between the two statements
+        // (each reads its own snapshot) shows in the count under the lock at StoreTags, never the
+        // other way round, so held records are used only if no commit came after they were read.
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection, tx);
+        foreach (var setting in TaskSettings) batch.BatchCommands.Add(new NpgsqlBatchCommand(setting));
+        batch.BatchCommands.Add(Sql.Command($"SELECT list_id, ({Commits}) FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3",
+            partnership, epoch, range.Owner));
+        batch.BatchCommands.Add(Sql.Command(TaskPoints, partnership, epoch, range.Owner, range.FromSeq, range.ToSeq));
+        await using var reader = await batch.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+        int? list = null;
+        long commits = 0;
+        if (await reader.ReadAsync(ct)) (list, commits) = (reader.GetInt32(0), reader.GetInt64(1));
+        await reader.NextResultAsync(ct);
         // Items are gathered into one buffer and written in blocks: no allocation per point.
         const int block = 1024;
         var buffer = new byte[block * PsiFormat.TaskPointSize];
-        int filled = 0, count = 0;
+        var entries = GC.AllocateUninitializedArray<byte>(range.Count * TagEntrySize);
+        var recordId = new byte[256];
+        var populations = new List<string>();
+        string? population = null;
+        int filled = 0, count = 0, index = 0;
+        var holdable = list is not null;
         while (await reader.ReadAsync(ct))
         {
             var at = filled * PsiFormat.TaskPointSize;
-            BinaryPrimitives.WriteInt64BigEndian(buffer.AsSpan(at), reader.GetInt64(0));
+            var seq = reader.GetInt64(0);
+            BinaryPrimitives.WriteInt64BigEndian(buffer.AsSpan(at), seq);
             reader.GetBytes(1, 0, buffer, at + PsiFormat.SeqSize, PsiFormat.PointSize);
+            // Record ids are 16 bytes from the API; a range with another cannot be held (and StoreTags then refuses it when it reads it).
+            holdable = holdable && count < range.Count && reader.GetBytes(2, 0, recordId, 0, recordId.Length) == PsiFormat.RecordIdSize;
+            if (holdable)
+            {
+                var entry = entries.AsSpan(count * TagEntrySize, TagEntrySize);
+                BinaryPrimitives.WriteInt64BigEndian(entry, seq);
+                recordId.AsSpan(0, PsiFormat.RecordIdSize).CopyTo(entry[PsiFormat.TaskTagSize..]);
+                var name = reader.GetString(3);
+                // Populations are few, in runs: look one up only when it changes.
+                if (!string.Equals(name, population, StringComparison.Ordinal))
+                {
+                    population = name;
+                    index = populations.IndexOf(name);
+                    if (index < 0)
+                    {
+                        index = populations.Count;
+                        populations.Add(name);
+                    }
+                }
+                BinaryPrimitives.WriteUInt16BigEndian(entry[(PsiFormat.TaskTagSize + PsiFormat.RecordIdSize)..], checked((ushort)index));
+            }
             count++;
             if (++filled == block)
             {
@@ -130,6 +189,9 @@ public sealed class ReblindStore(NpgsqlDataSource db)
             }
         }
         await output.WriteAsync(buffer.AsMemory(0, filled * PsiFormat.TaskPointSize), ct);
+        await reader.DisposeAsync();
+        await tx.CommitAsync(ct);
+        if (holdable) Hold(new HeldRecords(partnership, epoch, range, list!.Value, commits, entries, count, [.. populations]));
         return count;
     }
 
@@ -139,14 +201,17 @@ public sealed class ReblindStore(NpgsqlDataSource db)
     /// the watermark to the end of the range, so a range stored twice (a retry, or a superseded
     /// task racing its successor) adds nothing twice. Each tag is stored with the record id and
     /// population of the record under its seq now, so the intersection joins tags alone (<see
-    /// cref="MatchStore.Intersect"/>). A tag whose seq is no committed record's any more (the
-    /// record changed or left since the task was issued) is not stored: the changed record is
-    /// re-blinded in a later task under its new seq. A stored tag leaves with its record's seq
-    /// (<see cref="PsiStore.Commit"/> rewrites the block without it), under the list's row lock
-    /// that this transaction holds too.
+    /// cref="MatchStore.Intersect"/>): those the task's point read held on this node when no
+    /// commit came to the list since (<see cref="WritePoints"/>), else read again. A tag whose seq
+    /// is no committed record's any more (the record changed or left since the task was issued)
+    /// is not stored: the changed record is re-blinded in a later task under its new seq. A stored
+    /// tag leaves with its record's seq (<see cref="PsiStore.Commit"/> rewrites the block without
+    /// it), under the list's row lock that this transaction holds too.
     /// </summary>
     public async Task StoreTags(string partnership, int epoch, ReblindRange range, ReadOnlyMemory<byte> tags, CancellationToken ct = default)
     {
+        // Taken out whatever happens: on a failure below, a retry reads the records again.
+        var held = Take(partnership, epoch, range);
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         int list;
@@ -161,7 +226,22 @@ public sealed class ReblindStore(NpgsqlDataSource db)
             (list, through) = (reader.GetInt32(0), reader.GetInt64(1));
         }
         if (through >= range.ToSeq) return;
-        var block = await TagBlock(connection, tx, list, Math.Max(through, range.FromSeq - 1), range.ToSeq, tags, ct);
+        var after = Math.Max(through, range.FromSeq - 1);
+        TagBlockRow? block;
+        // Held records are the range's records now if no commit came since they were read. The count
+        // is read after the lock, which commits take too, so none can come before this one commits;
+        // in a statement of its own: the lock's statement reads in the snapshot it started with,
+        // from before a commit it waited for.
+        if (held is not null && held.List == list && held.Commits == await CommitCount(connection, tx, partnership, epoch, range.Owner, ct))
+        {
+            block = TagBlock(held, after, tags);
+            Interlocked.Increment(ref _storedFromHeld);
+        }
+        else
+        {
+            block = await TagBlock(connection, tx, list, after, range.ToSeq, tags, ct);
+            Interlocked.Increment(ref _storedFromRead);
+        }
         await using var batch = new NpgsqlBatch(connection, tx);
         if (block is { } b)
             batch.BatchCommands.Add(Sql.Command("INSERT INTO psi_tag_blocks (list_id, first_seq, last_seq, populations, entries) VALUES ($1, $2, $3, $4, $5)",
@@ -169,6 +249,15 @@ public sealed class ReblindStore(NpgsqlDataSource db)
         batch.BatchCommands.Add(Sql.Command("UPDATE psi_lists SET tagged_through = $2 WHERE list_id = $1", list, range.ToSeq));
         await batch.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
+    }
+
+    private static async Task<long> CommitCount(NpgsqlConnection connection, NpgsqlTransaction tx, string partnership, int epoch, string owner, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(Commits, connection, tx);
+        cmd.Parameters.Add(new() { Value = partnership });
+        cmd.Parameters.Add(new() { Value = epoch });
+        cmd.Parameters.Add(new() { Value = owner });
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
     /// <summary>Size of a block entry: seq ‖ tag ‖ record id ‖ population index (see migration 0012).</summary>

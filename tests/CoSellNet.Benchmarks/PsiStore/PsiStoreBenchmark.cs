@@ -121,8 +121,11 @@ internal static class PsiStoreBenchmark
         Random.Shared.Shuffle(highAt);
         for (var i = 0; i < common; i++)
             lowTags.AsSpan(lowAt[i] * PsiFormat.TagSize, PsiFormat.TagSize).CopyTo(highTags.AsSpan(highAt[i] * PsiFormat.TagSize));
+        await Measure("status: untagged records of both sides, 10 times (nothing tagged yet)", watch, size, () => Statuses(reblind, 10));
         foreach (var (owner, tags) in new[] { (Low, lowTags), (High, highTags) })
             await Measure($"re-blind tasks over {owner} (points out, tags in)", watch, size, () => Tag(reblind, owner, tags));
+        Console.WriteLine($"  tag stores from the records the point read held: {reblind.TagStores.Held}; read again: {reblind.TagStores.Read}");
+        await Measure("status: untagged records of both sides, 10 times (all tagged)", watch, size, () => Statuses(reblind, 10));
 
         if (keep)
         {
@@ -232,6 +235,14 @@ internal static class PsiStoreBenchmark
         if (index != tags.Length / PsiFormat.TagSize) throw new InvalidOperationException($"tagged {index} records, expected {tags.Length / PsiFormat.TagSize}");
     }
 
+    /// <summary>What each status request asks of the tag store: the untagged records of both sides.</summary>
+    private static async Task Statuses(ReblindStore reblind, int times)
+    {
+        for (var i = 0; i < times; i++)
+            foreach (var owner in new[] { Low, High })
+                await reblind.Untagged(Partnership, 1, owner);
+    }
+
     private static async Task Measure(string what, PostgresWatch watch, int points, Func<Task> work)
     {
         var process = Process.GetCurrentProcess();
@@ -246,7 +257,10 @@ internal static class PsiStoreBenchmark
                           $"({(cpuUsed + pgUsed).TotalMicroseconds / points:F2} µs per point)");
     }
 
-    /// <summary>The intersection's read of both sides' tag blocks as PostgreSQL runs it, under the settings the release uses (the join itself is the node's).</summary>
+    /// <summary>
+    /// The intersection's read of both sides' tag blocks as PostgreSQL runs it, under the settings
+    /// the release uses (the join itself is the node's), and a task's point read (the first task).
+    /// </summary>
     private static async Task Explain(NpgsqlDataSource db)
     {
         await using var connection = await db.OpenConnectionAsync();
@@ -254,8 +268,15 @@ internal static class PsiStoreBenchmark
         foreach (var setting in MatchStore.Settings)
             await using (var set = new NpgsqlCommand(setting, connection, tx))
                 await set.ExecuteNonQueryAsync();
-        foreach (var (sql, values) in new[] { (MatchStore.TagBlocks, new object[] { Partnership, 1, Low, High }) })
+        foreach (var (sql, values, settings) in new[]
+                 {
+                     (MatchStore.TagBlocks, new object[] { Partnership, 1, Low, High }, Array.Empty<string>()),
+                     (ReblindStore.TaskPoints, [Partnership, 1, Low, 1L, (long)PsiFormat.MaxChunkRecords], ReblindStore.TaskSettings),
+                 })
         {
+            foreach (var setting in settings)
+                await using (var set = new NpgsqlCommand(setting, connection, tx))
+                    await set.ExecuteNonQueryAsync();
             await using var cmd = new NpgsqlCommand($"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {sql}", connection, tx);
             foreach (var value in values) cmd.Parameters.Add(new NpgsqlParameter { Value = value });
             await using var reader = await cmd.ExecuteReaderAsync();
