@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Encodings.Web;
+using System.Runtime.Intrinsics;
 using System.Text.Json;
 
 namespace CoSellNet.Cli.Sync;
@@ -69,6 +70,10 @@ internal static class OverlapJson
     private sealed class Body(JsonWriterOptions options)
     {
         private readonly JavaScriptEncoder encoder = options.Encoder!;
+        // Whether the encoder leaves exactly the printable ASCII characters but a quote and a backslash
+        // as they are (the relaxed one does), asked of it once for each ASCII character.
+        private readonly bool relaxedAscii = Enumerable.Range(0, 0x80).All(c =>
+            options.Encoder!.FindFirstCharacterToEncodeUtf8([(byte)c]) < 0 == (c is >= ' ' and < 0x7F and not '"' and not '\\'));
         private readonly byte[] open = Bytes(options.NewLine + "  {");
         private readonly byte[] close = Bytes(options.NewLine + "  }");
         private readonly byte[][] names = [.. new[] { Partner, PartnerName, Account, Website, MatchKey, MyPopulation, TheirPopulations, TheirFields, Source, RecordId, OverlapJson.Reference }
@@ -183,10 +188,38 @@ internal static class OverlapJson
         {
             Reserve(value.Length * 3);
             var target = buffer.AsSpan(used);
-            if (System.Text.Unicode.Utf8.FromUtf16(value, target, out _, out var written, replaceInvalidSequences: false) != System.Buffers.OperationStatus.Done
-                || encoder.FindFirstCharacterToEncodeUtf8(target[..written]) >= 0)
+            if (System.Text.Unicode.Utf8.FromUtf16(value, target, out _, out var written, replaceInvalidSequences: false) != System.Buffers.OperationStatus.Done)
                 return false;
-            used += written;
+            var utf8 = target[..written];
+            // Printable ASCII by a vector test; the encoder for the rest (its search is generic code
+            // a ReadyToRun build leaves to the JIT, and slow until that has optimized it).
+            if ((relaxedAscii && PrintableAscii(utf8)) || encoder.FindFirstCharacterToEncodeUtf8(utf8) < 0)
+            {
+                used += written;
+                return true;
+            }
+            return false;
+        }
+
+        /// <summary>Whether every byte is printable ASCII other than a quote and a backslash.</summary>
+        private static bool PrintableAscii(ReadOnlySpan<byte> utf8)
+        {
+            var i = 0;
+            if (Vector128.IsHardwareAccelerated)
+            {
+                var (space, delete, quote, backslash) = (Vector128.Create((byte)' '), Vector128.Create((byte)0x7F), Vector128.Create((byte)'"'), Vector128.Create((byte)'\\'));
+                for (; i + Vector128<byte>.Count <= utf8.Length; i += Vector128<byte>.Count)
+                {
+                    var v = Vector128.Create(utf8.Slice(i, Vector128<byte>.Count));
+                    if ((Vector128.LessThan(v, space) | Vector128.GreaterThanOrEqual(v, delete) | Vector128.Equals(v, quote) | Vector128.Equals(v, backslash)) != Vector128<byte>.Zero)
+                        return false;
+                }
+            }
+            for (; i < utf8.Length; i++)
+            {
+                var b = utf8[i];
+                if (b < (byte)' ' || b >= 0x7F || b == (byte)'"' || b == (byte)'\\') return false;
+            }
             return true;
         }
 
