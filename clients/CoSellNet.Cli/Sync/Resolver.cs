@@ -33,17 +33,10 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
     public async Task<List<ResolvedOverlap>> Overlaps(PartnershipView partnership, CancellationToken ct)
     {
         var counterpart = partnership.Theirs.PartnerId;
-        FieldSealer? sealer = null;
-        var sealerTried = false;
-        var list = new List<ResolvedOverlap>();
-        var unknown = 0;
-        // Populations repeat on every overlap: one string each rather than one per overlap.
-        var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        string Shared(string name) => names.TryGetValue(name, out var same) ? same : names[name] = name;
-        // The page's lists of their populations, one per distinct list: shared by every overlap with it.
-        var populations = new Dictionary<IReadOnlyList<string>, IReadOnlyList<string>>(ReferenceEqualityComparer.Instance);
-        // The largest page the node gives for overlaps, and one local lookup per page. The next
-        // page is on its way while this one is looked up: the node's work and mine overlap.
+        var found = new Found();
+        using var lookup = store.Lookup(partnership.Id, partnership.Epoch);
+        // The largest page the node gives for overlaps. The next page is on its way while this one's
+        // records are looked up: the node's work and mine overlap.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         Task<OverlapPage>? next = client.GetOverlapPageAsync(counterpart, null, OverlapPages.MaxPageSize, stop.Token);
         try
@@ -59,42 +52,11 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
                         throw new CoSellNetException("The node returned the same page cursor twice; stopped listing to avoid an endless loop.");
                     next = client.GetOverlapPageAsync(counterpart, cursor, OverlapPages.MaxPageSize, stop.Token);
                 }
-                // Ids that were not 32 hex digits are all zeros in the page: they match no record of mine.
-                var accounts = store.AccountsOf(partnership.Id, partnership.Epoch, page.RecordIds);
-                populations.Clear();
-                list.EnsureCapacity(list.Count + page.Count);
-                for (var i = 0; i < page.Count; i++)
-                {
-                    if (accounts[i] is not { } account)
-                    {
-                        unknown++;
-                        continue;
-                    }
-                    var fields = NoFields;
-                    var shared = page.Fields(i);
-                    if (shared.Count > 0)
-                    {
-                        // Looked up once: without the partner's keys, one warning rather than one per overlap.
-                        if (!sealerTried)
-                        {
-                            sealerTried = true;
-                            sealer = await Sealer(partnership, ct);
-                        }
-                        if (sealer is not null) fields = Open(sealer, shared, account.Name ?? Key(account), partnership);
-                    }
-                    var theirs = page.TheirPopulations(i);
-                    if (!populations.TryGetValue(theirs, out var theirPopulations))
-                        populations[theirs] = theirPopulations = [.. theirs.Select(Shared)];
-                    var key = Key(account);
-                    var recordId = Convert.ToHexStringLower(page.RecordIds.Span.Slice(i * OverlapPage.RecordIdSize, OverlapPage.RecordIdSize));
-                    list.Add(new ResolvedOverlap(counterpart, partnership.Theirs.PartnerName, account.Name ?? key, account.Website, key,
-                        Shared(page.MyPopulation(i)), theirPopulations, fields, account.Source, recordId));
-                }
+                found.AddRecords(page, lookup);
             }
         }
         finally
         {
-            sealer?.Dispose();
             if (next is not null)
             {
                 // Stopped early (an error): the page in flight is not wanted, only waited for.
@@ -102,36 +64,135 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
                 await next.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
         }
-        if (unknown > 0)
-            error.WriteLine($"note: {unknown:N0} overlaps with {partnership.Theirs.PartnerName} are records no longer in my list; run 'cosell sync' to update.");
-        return Sorted(list);
-    }
-
-    /// <summary>
-    /// By match key, then my population (ordinal): the keys sorted alongside the overlaps (no delegate
-    /// and no property reads per comparison), then each run of one key (an account in two of my
-    /// populations) by population.
-    /// </summary>
-    internal static List<ResolvedOverlap> Sorted(List<ResolvedOverlap> list)
-    {
-        var items = list.ToArray();
-        var keys = new string[items.Length];
-        for (var i = 0; i < items.Length; i++) keys[i] = items[i].MatchKey;
-        Array.Sort(keys, items, StringComparer.Ordinal);
-        for (int start = 0, end; start < items.Length; start = end)
-        {
-            for (end = start + 1; end < items.Length && string.Equals(keys[end], keys[start], StringComparison.Ordinal); end++) { }
-            if (end - start > 1)
-                Array.Sort(items, start, end - start, Comparer<ResolvedOverlap>.Create(static (x, y) => string.CompareOrdinal(x.MyPopulation, y.MyPopulation)));
-        }
-        list.Clear();
-        list.AddRange(items);
+        // Looked up once, before the loop: without the partner's keys, one warning rather than one per overlap.
+        using var sealer = found.AnyFields ? await Sealer(partnership, ct) : null;
+        var list = Accounts(found, lookup, sealer, partnership);
+        if (found.Unknown > 0)
+            error.WriteLine($"note: {found.Unknown:N0} overlaps with {partnership.Theirs.PartnerName} are records no longer in my list; run 'cosell sync' to update.");
         return list;
     }
 
-    /// <summary>The key as shown: the stored form without its kind (d:acme.com shows as acme.com), as MatchKey.Value gives it.</summary>
-    private static string Key(OverlapAccount account) =>
-        account.MatchKey.Length > 2 && account.MatchKey[1] == ':' ? account.MatchKey[2..] : account.MatchKey;
+    /// <summary>
+    /// The found records' accounts, looked up in the order shown (by key, then my population), which
+    /// is their own key order within a population. A loop of its own rather than in the async method,
+    /// whose locals live in its state machine.
+    /// </summary>
+    private List<ResolvedOverlap> Accounts(Found found, OverlapLookup lookup, FieldSealer? sealer, PartnershipView partnership)
+    {
+        var (counterpart, partnerName) = (partnership.Theirs.PartnerId, partnership.Theirs.PartnerName);
+        var order = Order(found.Keys, found.Mine, found.Count);
+        var list = new List<ResolvedOverlap>(found.Count);
+        foreach (var i in order)
+        {
+            ref readonly var record = ref found.Records[i];
+            if (!lookup.TryAccount(record, out var account))
+            {
+                found.Unknown++;
+                continue;
+            }
+            var fields = NoFields;
+            if (sealer is not null && found.Fields[i] is { Count: > 0 } shared)
+                fields = Open(sealer, shared, account.Name ?? record.Key, partnership);
+            list.Add(new ResolvedOverlap(counterpart, partnerName, account.Name ?? record.Key, account.Website, record.Key,
+                found.Mine[i], found.Theirs[i], fields, account.Source, found.RecordIds[i]));
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// The overlaps whose records are still mine, before their accounts are looked up: arrays side by
+    /// side, grown by doubling (no list of structs, whose methods a ReadyToRun build leaves to the JIT).
+    /// </summary>
+    private sealed class Found
+    {
+        public RecordKey[] Records = [];
+        public string[] Keys = [];
+        public string[] Mine = [];
+        public IReadOnlyList<string>[] Theirs = [];
+        public IReadOnlyList<SharedFields>?[] Fields = [];
+        public string[] RecordIds = [];
+        public int Count;
+        public int Unknown;
+        public bool AnyFields;
+        // Populations repeat on every overlap: one string each rather than one per overlap.
+        private readonly Dictionary<string, string> names = new(StringComparer.Ordinal);
+        // The page's lists of their populations, one per distinct list: shared by every overlap with it.
+        private readonly Dictionary<IReadOnlyList<string>, IReadOnlyList<string>> populations = new(ReferenceEqualityComparer.Instance);
+
+        /// <summary>The page's overlaps whose records are mine; those that are not are counted as unknown.</summary>
+        public void AddRecords(OverlapPage page, OverlapLookup lookup)
+        {
+            Reserve(Count + page.Count);
+            populations.Clear();
+            var ids = page.RecordIds.Span;
+            for (var i = 0; i < page.Count; i++)
+            {
+                // Ids that were not 32 hex digits are all zeros in the page: they match no record of mine.
+                var id = ids.Slice(i * OverlapPage.RecordIdSize, OverlapPage.RecordIdSize);
+                if (!lookup.TryRecord(id, out var record))
+                {
+                    Unknown++;
+                    continue;
+                }
+                var theirs = page.TheirPopulations(i);
+                if (!populations.TryGetValue(theirs, out var theirPopulations))
+                    populations[theirs] = theirPopulations = [.. theirs.Select(Shared)];
+                var fields = page.Fields(i);
+                AnyFields |= fields.Count > 0;
+                var n = Count++;
+                Records[n] = record;
+                Keys[n] = record.Key;
+                Mine[n] = Shared(page.MyPopulation(i));
+                Theirs[n] = theirPopulations;
+                Fields[n] = fields.Count > 0 ? fields : null;
+                RecordIds[n] = Convert.ToHexStringLower(id);
+            }
+        }
+
+        private string Shared(string name) => names.TryGetValue(name, out var same) ? same : names[name] = name;
+
+        private void Reserve(int size)
+        {
+            if (size <= Records.Length) return;
+            size = Math.Max(size, Records.Length * 2);
+            Array.Resize(ref Records, size);
+            Array.Resize(ref Keys, size);
+            Array.Resize(ref Mine, size);
+            Array.Resize(ref Theirs, size);
+            Array.Resize(ref Fields, size);
+            Array.Resize(ref RecordIds, size);
+        }
+    }
+
+    /// <summary>Overlaps by match key, then my population (ordinal): see <see cref="Order"/>.</summary>
+    internal static List<ResolvedOverlap> Sorted(List<ResolvedOverlap> list)
+    {
+        var items = list.ToArray();
+        var order = Order([.. items.Select(o => o.MatchKey)], [.. items.Select(o => o.MyPopulation)], items.Length);
+        list.Clear();
+        foreach (var i in order) list.Add(items[i]);
+        return list;
+    }
+
+    /// <summary>
+    /// The positions of the first <paramref name="count"/> items in order of their key, then their
+    /// population (ordinal): the keys sorted alongside the positions (no delegate per comparison),
+    /// then each run of one key (an account in two of my populations) by population.
+    /// </summary>
+    internal static int[] Order(string[] keys, string[] populations, int count)
+    {
+        var order = new int[count];
+        for (var i = 0; i < order.Length; i++) order[i] = i;
+        var sorted = keys[..count];
+        Array.Sort(sorted, order, StringComparer.Ordinal);
+        for (int start = 0, end; start < order.Length; start = end)
+        {
+            for (end = start + 1; end < order.Length && string.Equals(sorted[end], sorted[start], StringComparison.Ordinal); end++) { }
+            if (end - start > 1)
+                Array.Sort(order, start, end - start, Comparer<int>.Create((x, y) => string.CompareOrdinal(populations[x], populations[y])));
+        }
+        return order;
+    }
 
     private SortedDictionary<string, string> Open(FieldSealer sealer, IReadOnlyList<SharedFields> shared, string account, PartnershipView partnership)
     {

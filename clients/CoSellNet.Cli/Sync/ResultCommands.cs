@@ -26,68 +26,6 @@ internal static class ResultCommands
         .Add("Overlap", o => o.Reference)
         .Json(OverlapJson.Write);
 
-    /// <summary>An overlap in JSON, as the serializer writes a <see cref="ResolvedOverlap"/>: its properties in declaration order, camel case.</summary>
-    private static class OverlapJson
-    {
-        private static readonly JsonEncodedText Partner = JsonEncodedText.Encode("partner");
-        private static readonly JsonEncodedText PartnerName = JsonEncodedText.Encode("partnerName");
-        private static readonly JsonEncodedText Account = JsonEncodedText.Encode("account");
-        private static readonly JsonEncodedText Website = JsonEncodedText.Encode("website");
-        private static readonly JsonEncodedText MatchKey = JsonEncodedText.Encode("matchKey");
-        private static readonly JsonEncodedText MyPopulation = JsonEncodedText.Encode("myPopulation");
-        private static readonly JsonEncodedText TheirPopulations = JsonEncodedText.Encode("theirPopulations");
-        private static readonly JsonEncodedText TheirFields = JsonEncodedText.Encode("theirFields");
-        private static readonly JsonEncodedText Source = JsonEncodedText.Encode("source");
-        private static readonly JsonEncodedText RecordId = JsonEncodedText.Encode("recordId");
-        private static readonly JsonEncodedText Reference = JsonEncodedText.Encode("reference");
-
-        // The partner, its name and the populations repeat on every overlap: encoded once each, not
-        // escaped and transcoded per overlap. Found by reference (the resolver shares one string per
-        // value) among the few last seen; anything else is encoded as it comes.
-        [ThreadStatic] private static (string? Value, JsonEncodedText Text)[]? _encoded;
-        [ThreadStatic] private static int _nextSlot;
-
-        private static JsonEncodedText Encoded(string value)
-        {
-            var encoded = _encoded ??= new (string?, JsonEncodedText)[8];
-            foreach (var (known, text) in encoded)
-                if (ReferenceEquals(known, value)) return text;
-            var fresh = JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-            encoded[_nextSlot] = (value, fresh);
-            _nextSlot = (_nextSlot + 1) % encoded.Length;
-            return fresh;
-        }
-
-        public static void Write(Utf8JsonWriter json, ResolvedOverlap o)
-        {
-            json.WriteStartObject();
-            json.WriteString(Partner, Encoded(o.Partner));
-            json.WriteString(PartnerName, Encoded(o.PartnerName));
-            json.WriteString(Account, o.Account);
-            json.WriteString(Website, o.Website);
-            json.WriteString(MatchKey, o.MatchKey);
-            json.WriteString(MyPopulation, Encoded(o.MyPopulation));
-            json.WriteStartArray(TheirPopulations);
-            var theirs = o.TheirPopulations;
-            for (var i = 0; i < theirs.Count; i++) json.WriteStringValue(Encoded(theirs[i]));
-            json.WriteEndArray();
-            json.WriteStartObject(TheirFields);
-            if (o.TheirFields.Count > 0)
-                foreach (var (name, value) in o.TheirFields) json.WriteString(name, value);
-            json.WriteEndObject();
-            json.WriteString(Source, o.Source);
-            json.WriteString(RecordId, o.RecordId);
-            // partner:record, as Reference gives it, without a string per overlap.
-            var length = o.Partner.Length + 1 + o.RecordId.Length;
-            Span<char> reference = length <= 256 ? stackalloc char[length] : new char[length];
-            o.Partner.AsSpan().CopyTo(reference);
-            reference[o.Partner.Length] = ':';
-            o.RecordId.AsSpan().CopyTo(reference[(o.Partner.Length + 1)..]);
-            json.WriteString(Reference, reference);
-            json.WriteEndObject();
-        }
-    }
-
     private static readonly Columns<MatrixCell> MatrixColumns = new Columns<MatrixCell>()
         .Add("My population", c => c.MyPopulation)
         .Add("Their population", c => c.TheirPopulation)
@@ -113,6 +51,7 @@ internal static class ResultCommands
         var command = new Command("overlaps", "My accounts that a partner also has, with the partner's populations and, where it shares them, its fields.") { partner };
         b.Action(command, async ctx =>
         {
+            using var quiet = NoCollections.Begin();
             var overlaps = await Resolve(ctx, ctx.Get(partner));
             ctx.Output.WriteList(overlaps, OverlapColumns, "No overlaps released yet. Run 'cosell sync'; results appear once both partners have synced.");
             return ExitCodes.Ok;
@@ -140,6 +79,7 @@ internal static class ResultCommands
         var command = new Command("whitespace", "My prospects and open opportunities that a partner has as customers: where an introduction helps most.") { partner };
         b.Action(command, async ctx =>
         {
+            using var quiet = NoCollections.Begin();
             var overlaps = await Resolve(ctx, ctx.Get(partner));
             var whitespace = overlaps
                 .Where(o => o.MyPopulation is "prospects" or "opportunities" && o.TheirPopulations.Contains("customers"))
@@ -156,6 +96,7 @@ internal static class ResultCommands
         var command = new Command("shared", "Accounts of mine that two or more of my partners know, computed on this machine (the node never links partnerships).") { minimum };
         b.Action(command, async ctx =>
         {
+            using var quiet = NoCollections.Begin();
             var overlaps = await Resolve(ctx, null);
             var shared = overlaps
                 .GroupBy(o => o.MatchKey)
@@ -173,11 +114,48 @@ internal static class ResultCommands
         return command;
     }
 
+    /// <summary>
+    /// No garbage collection while a command resolves and prints overlaps, up to a budget. The
+    /// command builds one large list and exits: every object it makes lives until then, so a
+    /// collection only copies and marks, and full ones come as the heap grows (200,000 overlaps:
+    /// five blocking gen2 collections, ~0.2 CPU-s). Past the budget (256 MB, ~300,000 overlaps)
+    /// collections are blocking ones (batch), as before; disposing ends the region (commands also
+    /// run inside the tests' process).
+    /// </summary>
+    private sealed class NoCollections : IDisposable
+    {
+        private const long Budget = 256L << 20;
+
+        public static NoCollections? Begin()
+        {
+            GCSettings.LatencyMode = GCLatencyMode.Batch;
+            try
+            {
+                return GC.TryStartNoGCRegion(Budget) ? new NoCollections() : null;
+            }
+            catch (Exception e) when (e is ArgumentOutOfRangeException or InvalidOperationException)
+            {
+                // More than this runtime allows in one region, or a region already begun: collect as usual.
+                return null;
+            }
+        }
+
+        public void Dispose()
+        {
+            if (GCSettings.LatencyMode != GCLatencyMode.NoGCRegion) return;
+            try
+            {
+                GC.EndNoGCRegion();
+            }
+            catch (InvalidOperationException)
+            {
+                // The budget ran out and a collection ended the region already.
+            }
+        }
+    }
+
     private static async Task<List<ResolvedOverlap>> Resolve(CommandContext ctx, string? partnerId)
     {
-        // One command that builds a large list and exits: blocking collections cost less CPU in all
-        // than background ones (~10 % of resolving 100,000 overlaps), and no one waits on a pause.
-        GCSettings.LatencyMode = GCLatencyMode.Batch;
         var files = new PartnerFiles(ctx);
         using var secret = files.LoadSecret();
         using var store = files.OpenIndex();
