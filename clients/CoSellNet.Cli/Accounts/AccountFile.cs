@@ -45,7 +45,7 @@ internal sealed record AccountColumns(IReadOnlyList<string> Website, IReadOnlyLi
 /// <param name="Headers">The header line's column names, trimmed.</param>
 /// <param name="Columns">Which columns were used.</param>
 /// <param name="Records">Records read after the header (rows, problems and skipped records together).</param>
-/// <param name="Rows">The accounts, in file order.</param>
+/// <param name="Rows">The accounts, in file order; empty when they were handed over in batches as they were read.</param>
 /// <param name="Problems">Records skipped because they are malformed or have no population, in file order.</param>
 /// <param name="Skipped">
 /// Records left out on purpose, which are not problems, counted by reason: empty records, closed-lost

@@ -43,7 +43,11 @@ internal static class AccountReader
     /// <summary>Reads the export at <paramref name="path"/> (UTF-8 unless a byte order mark says otherwise).</summary>
     /// <param name="path">The CSV file.</param>
     /// <param name="options">Columns, populations, fields and the row limit.</param>
-    /// <param name="batches">Given the rows as they are read, in file order, <see cref="BatchRows"/> at a time (the last batch may be shorter), so the caller can work on them while the rest is read.</param>
+    /// <param name="batches">
+    /// Given the rows as they are read, in file order, <see cref="BatchRows"/> at a time (the last batch
+    /// may be shorter), so the caller can work on them while the rest is read. The rows are then the
+    /// caller's alone: <see cref="AccountFile.Rows"/> is empty (a million rows are not kept twice).
+    /// </param>
     public static AccountFile Read(string path, AccountReadOptions options, Action<AccountRow[]>? batches = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -273,6 +277,7 @@ internal static class AccountReader
 
         private static readonly IReadOnlyDictionary<string, string> NoFields = ReadOnlyDictionary<string, string>.Empty;
 
+        /// <summary>The rows read; with <c>batches</c>, those read since the last batch was handed over.</summary>
         private readonly List<AccountRow> _rows = [];
         private readonly List<RowProblem> _problems = [];
         private readonly Dictionary<string, long> _skipped = new(StringComparer.Ordinal);
@@ -281,7 +286,6 @@ internal static class AccountReader
         private readonly bool _salesforce = plan.Format.Name is AccountFormats.SalesforceAccounts or AccountFormats.SalesforceOpportunities;
         private long _records;
         private long _rowsCounted;
-        private int _rowsHanded;
         private long _lastEndLine = headerEndLine;
         private bool _afterBlank;
         private bool _inFooter;
@@ -318,15 +322,14 @@ internal static class AccountReader
                 Take(current);
                 _lastEndLine = current.EndLine;
             }
-            if (batches is not null && _rows.Count > _rowsHanded) HandRows();
+            if (batches is not null && _rows.Count > 0) HandRows();
         }
 
-        /// <summary>Gives the rows read since the last batch to <c>batches</c>, in an array of their own (the list goes on growing meanwhile).</summary>
+        /// <summary>Gives the rows read since the last batch to <c>batches</c>, in an array of their own, and forgets them.</summary>
         private void HandRows()
         {
-            var batch = new AccountRow[_rows.Count - _rowsHanded];
-            _rows.CopyTo(_rowsHanded, batch, 0, batch.Length);
-            _rowsHanded = _rows.Count;
+            var batch = _rows.ToArray();
+            _rows.Clear();
             batches!(batch);
         }
 
@@ -402,7 +405,7 @@ internal static class AccountReader
             }
 
             _rows.Add(new AccountRow(line, population, website, name, SharedFields(fields)));
-            if (batches is not null && _rows.Count - _rowsHanded == BatchRows) HandRows();
+            if (batches is not null && _rows.Count == BatchRows) HandRows();
         }
 
         /// <summary>

@@ -1,3 +1,4 @@
+using System.Text;
 using CoSellNet.Crypto;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -29,9 +30,30 @@ internal sealed class BulkStatement : IDisposable
         statement = prepared!;
     }
 
+    /// <summary>Longest text (in characters) encoded to UTF-8 on the stack; longer text is bound as UTF-16.</summary>
+    private const int StackText = 1024;
+
     /// <summary>Binds text; SQLite copies it. An empty value stays an empty text, not a NULL.</summary>
-    public void Text(int index, ReadOnlySpan<char> value) =>
-        Check(value.IsEmpty ? raw.sqlite3_bind_text(statement, index, "") : raw.sqlite3_bind_text16(statement, index, value));
+    /// <remarks>
+    /// Encoded to UTF-8 here, as the database keeps it: text bound as UTF-16 is translated by SQLite
+    /// itself, byte by byte, where .NET's encoder does plain ASCII a vector at a time.
+    /// </remarks>
+    public void Text(int index, ReadOnlySpan<char> value)
+    {
+        if (value.IsEmpty)
+        {
+            Check(raw.sqlite3_bind_text(statement, index, ""));
+            return;
+        }
+        if (value.Length > StackText)
+        {
+            Check(raw.sqlite3_bind_text16(statement, index, value));
+            return;
+        }
+        Span<byte> utf8 = stackalloc byte[StackText * 3];
+        var length = Encoding.UTF8.GetBytes(value, utf8);
+        Check(raw.sqlite3_bind_text(statement, index, utf8[..length]));
+    }
 
     public void TextOrNull(int index, string? value)
     {
@@ -52,6 +74,14 @@ internal sealed class BulkStatement : IDisposable
         text[1] = ':';
         key.Value.CopyTo(text[2..]);
         Text(index, text[..(key.Value.Length + 2)]);
+    }
+
+    /// <summary>Binds an account's source ("file:line") without making that string.</summary>
+    public void Source(int index, LocalAccount account)
+    {
+        Span<char> text = stackalloc char[LocalAccount.ShortSource];
+        if (account.TryWriteSource(text, out var written)) Text(index, text[..written]);
+        else Text(index, account.Source);
     }
 
     /// <summary>Binds a blob; SQLite copies it.</summary>

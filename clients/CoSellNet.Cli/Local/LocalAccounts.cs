@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using CoSellNet.Crypto;
 using Microsoft.Data.Sqlite;
@@ -5,7 +7,71 @@ using Microsoft.Data.Sqlite;
 namespace CoSellNet.Cli.Local;
 
 /// <summary>One account of my list as the local index keeps it.</summary>
-internal sealed record LocalAccount(string Population, MatchKey Key, string? Name, string? Website, string Source, IReadOnlyDictionary<string, string> Fields);
+/// <remarks>
+/// An imported account keeps its source as the file name (one string for the whole file) and the
+/// line, and makes the "file:line" text only when asked: a million accounts would otherwise hold a
+/// million such strings, made, kept and collected for the few that are ever shown.
+/// </remarks>
+internal sealed class LocalAccount
+{
+    /// <summary>The whole source text (<see cref="sourceLine"/> &lt; 0), or the file name of "file:line".</summary>
+    private readonly string sourceText;
+    private readonly long sourceLine;
+
+    public LocalAccount(string population, MatchKey key, string? name, string? website, string source, IReadOnlyDictionary<string, string> fields)
+        : this(population, key, name, website, source, -1, fields)
+    {
+    }
+
+    /// <summary>An account read from line <paramref name="line"/> of the file <paramref name="file"/>: its <see cref="Source"/> is "file:line".</summary>
+    public LocalAccount(string population, MatchKey key, string? name, string? website, string file, long line, IReadOnlyDictionary<string, string> fields)
+    {
+        Population = population;
+        Key = key;
+        Name = name;
+        Website = website;
+        sourceText = file;
+        sourceLine = line;
+        Fields = fields;
+    }
+
+    public string Population { get; }
+
+    public MatchKey Key { get; }
+
+    public string? Name { get; }
+
+    public string? Website { get; }
+
+    /// <summary>Where the account was read from, as users see it: "file:line", e.g. <c>crm.csv:2</c>.</summary>
+    public string Source => sourceLine < 0 ? sourceText : string.Create(CultureInfo.InvariantCulture, $"{sourceText}:{sourceLine}");
+
+    /// <summary>The columns chosen to share (header → value).</summary>
+    public IReadOnlyDictionary<string, string> Fields { get; }
+
+    /// <summary>Longest <see cref="Source"/> that <see cref="WriteSource"/> writes into a stack buffer.</summary>
+    internal const int ShortSource = 512;
+
+    /// <summary>Writes <see cref="Source"/> into <paramref name="buffer"/> (at least <see cref="ShortSource"/> long) when it fits, without making the string.</summary>
+    /// <returns>False when it is longer than the buffer.</returns>
+    internal bool TryWriteSource(Span<char> buffer, out int written)
+    {
+        if (sourceLine < 0)
+        {
+            written = sourceText.Length;
+            return sourceText.TryCopyTo(buffer);
+        }
+        return buffer.TryWrite(CultureInfo.InvariantCulture, $"{sourceText}:{sourceLine}", out written);
+    }
+
+    /// <summary>Whether <see cref="Source"/> is <paramref name="text"/>, without making the string.</summary>
+    internal bool SourceIs(string text)
+    {
+        if (sourceLine < 0) return sourceText == text;
+        Span<char> buffer = stackalloc char[ShortSource];
+        return TryWriteSource(buffer, out var written) ? buffer[..written].SequenceEqual(text) : Source == text;
+    }
+}
 
 /// <summary>An account to write: the account and its fields as stored (JSON, or null when it has none).</summary>
 internal readonly record struct AccountUpsert(LocalAccount Account, string? Fields);
@@ -43,7 +109,7 @@ internal sealed partial class LocalStore
             var fields = account.Fields.Count == 0 ? null : JsonSerializer.Serialize(account.Fields);
             // Into an empty list (a first import) everything is new: no key text to make and look up.
             if (before.Count > 0 && before.Remove((account.Population, account.Key.ToString()), out var old)
-                && old.Name == account.Name && old.Website == account.Website && old.Source == account.Source && old.Fields == fields)
+                && old.Name == account.Name && old.Website == account.Website && account.SourceIs(old.Source) && old.Fields == fields)
                 continue;
             upserts.Add(new AccountUpsert(account, fields));
         }
@@ -72,13 +138,14 @@ internal sealed partial class LocalStore
             foreach (var (population, group) in byPopulation)
             {
                 upsert.Text(1, population); // bound once: a binding stays until it is bound again
-                foreach (var index in KeyOrder.Of(group))
+                var rows = CollectionsMarshal.AsSpan(group);
+                KeyOrder.Sort(rows);
+                foreach (var (account, fields) in rows)
                 {
-                    var (account, fields) = group[index];
                     upsert.Key(2, account.Key);
                     upsert.TextOrNull(3, account.Name);
                     upsert.TextOrNull(4, account.Website);
-                    upsert.Text(5, account.Source);
+                    upsert.Source(5, account);
                     upsert.TextOrNull(6, fields);
                     upsert.Run();
                 }
