@@ -140,14 +140,19 @@ internal sealed partial class LocalStore
                 upsert.Text(1, population); // bound once: a binding stays until it is bound again
                 var rows = CollectionsMarshal.AsSpan(group);
                 KeyOrder.Sort(rows);
-                foreach (var (account, fields) in rows)
+                for (var start = 0; start < rows.Length; start += TouchedRows)
                 {
-                    upsert.Key(2, account.Key);
-                    upsert.TextOrNull(3, account.Name);
-                    upsert.TextOrNull(4, account.Website);
-                    upsert.Source(5, account);
-                    upsert.TextOrNull(6, fields);
-                    upsert.Run();
+                    var chunk = rows.Slice(start, Math.Min(TouchedRows, rows.Length - start));
+                    touched += Touch(chunk);
+                    foreach (var (account, fields) in chunk)
+                    {
+                        upsert.Key(2, account.Key);
+                        upsert.TextOrNull(3, account.Name);
+                        upsert.TextOrNull(4, account.Website);
+                        upsert.Source(5, account);
+                        upsert.TextOrNull(6, fields);
+                        upsert.Run();
+                    }
                 }
             }
         }
@@ -163,6 +168,29 @@ internal sealed partial class LocalStore
         }
         Execute("INSERT INTO list_state (id, version) VALUES (1, $v) ON CONFLICT (id) DO UPDATE SET version = $v", transaction, ("$v", changes.Version));
         transaction.Commit();
+    }
+
+    /// <summary>Rows whose accounts and strings <see cref="Touch"/> reads ahead of their writing.</summary>
+    private const int TouchedRows = 64;
+
+    /// <summary>Keeps <see cref="Touch"/>'s reads from being left out as unused.</summary>
+    private static int touched;
+
+    /// <summary>
+    /// Reads the accounts of <paramref name="rows"/> and their strings, so that their writing then
+    /// finds them in the cache. In key order, the accounts are all over the heap (they were made in
+    /// file order): the write, reading each on its turn, waited on a cache miss after a cache miss,
+    /// ~1 CPU-s at 1,000,000 accounts. This tight loop has the misses of many rows under way at once.
+    /// </summary>
+    private static int Touch(ReadOnlySpan<AccountUpsert> rows)
+    {
+        var sum = 0;
+        foreach (var row in rows)
+        {
+            var account = row.Account;
+            sum += account.Key.Value.Length + (account.Name?.Length ?? 0) + (account.Website?.Length ?? 0) + (row.Fields?.Length ?? 0);
+        }
+        return sum;
     }
 
     /// <summary>My accounts, optionally of one population.</summary>
