@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Text;
 using CoSellNet.Crypto;
 
 namespace CoSellNet.Cli.Local;
@@ -22,21 +24,44 @@ internal static class KeyOrder
     /// <remarks>
     /// The rows themselves are sorted along with their prefixes (rather than an order of indexes into
     /// them), so the write then reads them one after the other: an index order would cost a cache miss
-    /// a row on the list before the ones on each account's strings.
+    /// a row on the list before the ones on each account's strings. They are first put in buckets by
+    /// their kind and first character (a counting pass, then each row straight to its place), and each
+    /// bucket is sorted on its own: ~28,000 rows of a million domains, which the sort goes over in the
+    /// core's own cache rather than from memory.
     /// </remarks>
     public static void Sort(Span<AccountUpsert> rows)
     {
+        var starts = new int[Buckets + 1];
+        foreach (var row in rows) starts[Bucket(row.Account.Key) + 1]++;
+        for (var b = 1; b <= Buckets; b++) starts[b] += starts[b - 1];
         var prefixes = new Prefix[rows.Length];
-        for (var i = 0; i < rows.Length; i++) prefixes[i] = Prefix.Of(rows[i].Account.Key);
-        prefixes.AsSpan().Sort(rows);
-        for (var start = 0; start < rows.Length;)
+        var sorted = new AccountUpsert[rows.Length];
+        var next = starts[..Buckets];
+        foreach (var row in rows)
+        {
+            var at = next[Bucket(row.Account.Key)]++;
+            prefixes[at] = Prefix.Of(row.Account.Key);
+            sorted[at] = row;
+        }
+        for (var b = 0; b < Buckets; b++)
+            if (starts[b + 1] - starts[b] > 1)
+                prefixes.AsSpan(starts[b]..starts[b + 1]).Sort(sorted.AsSpan(starts[b]..starts[b + 1]));
+        for (var start = 0; start < sorted.Length;)
         {
             var end = start + 1;
-            while (end < rows.Length && prefixes[end] == prefixes[start]) end++;
-            if (end - start > 1) rows[start..end].Sort(static (x, y) => Compare(x.Account.Key, y.Account.Key));
+            while (end < sorted.Length && prefixes[end] == prefixes[start]) end++;
+            if (end - start > 1) sorted.AsSpan(start..end).Sort(static (x, y) => Compare(x.Account.Key, y.Account.Key));
             start = end;
         }
+        sorted.CopyTo(rows);
     }
+
+    /// <summary>Buckets of <see cref="Bucket"/>: a kind's byte, then a character's.</summary>
+    private const int Buckets = 2 << 8;
+
+    /// <summary>The top 16 bits of a key's <see cref="Prefix"/>: its kind's byte and its first character's.</summary>
+    private static int Bucket(MatchKey key) =>
+        (key.Kind == MatchKeyKind.Domain ? 0 : 1 << 8) | (key.Value.Length == 0 ? 0 : Math.Min(key.Value[0], (char)0xFF));
 
     /// <summary>The ordinal comparison of two keys' stored text: 'd:' (domains) before 'n:' (names), then the values.</summary>
     internal static int Compare(MatchKey x, MatchKey y) =>
@@ -47,24 +72,17 @@ internal static class KeyOrder
     {
         public static Prefix Of(MatchKey key)
         {
-            var value = key.Value;
-            var length = Math.Min(value.Length, 31);
-            for (var i = 0; i < length; i++)
-                if (value[i] >= 0xFF) length = i + 1;
+            var value = key.Value.AsSpan(0, Math.Min(key.Value.Length, 31));
+            Span<byte> bytes = stackalloc byte[32];
             // The kind's byte: 'd:' sorts before 'n:'.
-            ulong a = key.Kind == MatchKeyKind.Domain ? 0UL : 1UL;
-            for (var i = 0; i < 7; i++) a = (a << 8) | Byte(value, i, length);
-            return new Prefix(a, Word(value, 7, length), Word(value, 15, length), Word(value, 23, length));
+            bytes[0] = key.Kind == MatchKeyKind.Domain ? (byte)0 : (byte)1;
+            var high = value.IndexOfAnyExceptInRange((char)0, (char)0xFE);
+            // Characters up to 0xFE are their Latin-1 bytes; the first one above ends the prefix as 0xFF.
+            Encoding.Latin1.GetBytes(high < 0 ? value : value[..high], bytes[1..]);
+            if (high >= 0) bytes[1 + high] = 0xFF;
+            return new Prefix(BinaryPrimitives.ReadUInt64BigEndian(bytes), BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]),
+                BinaryPrimitives.ReadUInt64BigEndian(bytes[16..]), BinaryPrimitives.ReadUInt64BigEndian(bytes[24..]));
         }
-
-        private static ulong Word(string value, int from, int length)
-        {
-            ulong word = 0;
-            for (var i = from; i < from + 8; i++) word = (word << 8) | Byte(value, i, length);
-            return word;
-        }
-
-        private static ulong Byte(string value, int index, int length) => index < length ? Math.Min(value[index], (char)0xFF) : 0UL;
 
         public int CompareTo(Prefix other) =>
             A != other.A ? A.CompareTo(other.A)

@@ -144,8 +144,11 @@ internal sealed partial class LocalStore
             // Written in the table's key order, so new rows append to the B-tree rather than split pages
             // all over it: population by population, each in key order (see KeyOrder).
             var byPopulation = new SortedDictionary<string, List<AccountUpsert>>(StringComparer.Ordinal);
-            foreach (var row in changes.Upserts)
-                (byPopulation.TryGetValue(row.Account.Population, out var group) ? group : byPopulation[row.Account.Population] = []).Add(row);
+            if (changes.Upserts.TrueForAll(row => row.Account.Population == changes.Upserts[0].Account.Population))
+                byPopulation[changes.Upserts[0].Account.Population] = [.. changes.Upserts]; // one population, as often: no lookup a row
+            else
+                foreach (var row in changes.Upserts)
+                    (byPopulation.TryGetValue(row.Account.Population, out var group) ? group : byPopulation[row.Account.Population] = []).Add(row);
             foreach (var (population, group) in byPopulation)
             {
                 upsert.Text(1, population); // bound once: a binding stays until it is bound again

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using CoSellNet.Cli.Accounts;
 using CoSellNet.Cli.Local;
@@ -53,67 +52,6 @@ internal static class AccountImport
         }
         TmpProbe.Mark("import end");
         return new Result(list.Accounts, files);
-    }
-
-    /// <summary>
-    /// The accounts so far, one per population and key, in the order of their first rows; and, per
-    /// key, the last file that had it, so one set of keys serves both the fold and each file's
-    /// hygiene report (a key new to a file is one the report counts as made).
-    /// </summary>
-    private sealed class AccountList
-    {
-        /// <summary>Per key: the account of the first population it came in, and the last file it came in.</summary>
-        private readonly Dictionary<MatchKey, (LocalAccount First, int File)> byKey = [];
-
-        /// <summary>The accounts of a key in populations after its first: rare (one company in two populations).</summary>
-        private readonly Dictionary<(string Population, MatchKey Key), LocalAccount> others = [];
-
-        public List<LocalAccount> Accounts { get; } = [];
-
-        public void EnsureCapacity(int more)
-        {
-            byKey.EnsureCapacity(byKey.Count + more);
-            Accounts.EnsureCapacity(Accounts.Count + more);
-        }
-
-        /// <summary>
-        /// Rows as they come, in file order: the hygiene report counts each, and the first row of a key
-        /// wins (a later duplicate costs a lookup, not an account).
-        /// </summary>
-        public void Fold(AccountRow[] rows, MatchKeyResult[] keys, int file, string fileName, HygieneReport hygiene)
-        {
-            for (var i = 0; i < rows.Length; i++)
-            {
-                var row = rows[i];
-                var result = keys[i];
-                if (result.Key is not { } key)
-                {
-                    hygiene.Add(row.Line, result, newKey: false);
-                    continue;
-                }
-                ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(byKey, key, out var exists);
-                if (!exists)
-                {
-                    entry = (Add(row, key, fileName), file);
-                    hygiene.Add(row.Line, result, newKey: true);
-                    continue;
-                }
-                hygiene.Add(row.Line, result, newKey: entry.File != file);
-                entry.File = file;
-                if (!string.Equals(entry.First.Population, row.Population, StringComparison.Ordinal))
-                {
-                    ref var other = ref CollectionsMarshal.GetValueRefOrAddDefault(others, (row.Population, key), out var otherExists);
-                    if (!otherExists) other = Add(row, key, fileName);
-                }
-            }
-        }
-
-        private LocalAccount Add(AccountRow row, MatchKey key, string fileName)
-        {
-            var account = new LocalAccount(row.Population, key, row.Name, row.Website, fileName, row.Line, row.Fields);
-            Accounts.Add(account);
-            return account;
-        }
     }
 
     /// <summary>
