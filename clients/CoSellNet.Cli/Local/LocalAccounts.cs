@@ -152,6 +152,7 @@ internal sealed partial class LocalStore
             foreach (var (population, group) in byPopulation)
             {
                 upsert.Text(1, population); // bound once: a binding stays until it is bound again
+                TmpProbe.Mark("grouped");
                 var rows = CollectionsMarshal.AsSpan(group);
                 KeyOrder.Sort(rows);
                 TmpProbe.Mark("write sorted");
