@@ -38,6 +38,23 @@ public sealed class LocalStoreTests : IDisposable
     }
 
     [Fact]
+    public void An_imported_accounts_source_is_file_and_line_as_stored_and_a_re_import_of_it_writes_nothing()
+    {
+        using var store = LocalStore.Open(PathOf);
+        var imported = new LocalAccount("customers", MatchKey.Parse("d:acme.com"), "Acme", null, "crm export.csv", 1_234_567, new Dictionary<string, string>());
+        Assert.Equal("crm export.csv:1234567", imported.Source);
+        var longName = new string('x', 600) + ".csv";
+        store.ReplaceAccounts([imported, new LocalAccount("customers", MatchKey.Parse("d:globex.com"), null, null, longName, 3, new Dictionary<string, string>())]);
+        Assert.Equal(["crm export.csv:1234567", longName + ":3"], store.Accounts().Select(a => a.Source));
+        var before = TotalChanges(store);
+
+        store.ReplaceAccounts([Account("d:acme.com", "Acme", "crm export.csv:1234567"), new LocalAccount("customers", MatchKey.Parse("d:globex.com"), null, null, longName, 3, new Dictionary<string, string>())]);
+        Assert.Equal(before, TotalChanges(store));
+        store.ReplaceAccounts([new LocalAccount("customers", MatchKey.Parse("d:acme.com"), "Acme", null, "crm export.csv", 1_234_568, new Dictionary<string, string>())]);
+        Assert.Equal("crm export.csv:1234568", store.Account("customers", "d:acme.com")!.Source);
+    }
+
+    [Fact]
     public void Bulk_writes_keep_empty_text_apart_from_null_keep_non_ascii_text_and_report_sqlite_errors()
     {
         using var store = LocalStore.Open(PathOf);
