@@ -232,7 +232,7 @@ internal static class AccountReader
             _parser = new CsvParser(reader, config, leaveOpen: true);
         }
 
-        /// <summary>The current record's fields.</summary>
+        /// <summary>The current record's fields, valid until the next record is read (the array is used again).</summary>
         public string[] Fields { get; private set; } = [];
 
         /// <summary>The first field of the current record that CsvHelper found malformed quotes in; null when none.</summary>
@@ -253,7 +253,11 @@ internal static class AccountReader
             _previousRawRow = _parser.RawRow;
             EndLine = _lineOffset + _parser.RawRow;
             StartLine = EndLine - breaks;
-            Fields = _parser.Record ?? []; // processes every field, which is when bad quotes are found
+            // Every field is processed, which is when bad quotes are found. Into an array of this
+            // source's own while the width stays the same (the record's array goes nowhere else).
+            var count = _parser.Count;
+            if (Fields.Length != count) Fields = new string[count];
+            for (var i = 0; i < count; i++) Fields[i] = _parser[i];
             return true;
         }
 

@@ -18,10 +18,12 @@ internal sealed class BulkStatement : IDisposable
     private readonly sqlite3 db;
     private readonly sqlite3_stmt statement;
 
-    // Buffers of the statement's own for text made or encoded per value: a stackalloc of this size
-    // is cleared at every call, which cost a tenth of a million-row write.
-    private readonly char[] chars = new char[Math.Max(MatchKey.MaxLength + 2, LocalAccount.ShortSource)];
-    private readonly byte[] utf8 = new byte[EncodedText * 3];
+    // A buffer of the statement's own for text encoded per value: a stackalloc of this size is
+    // cleared at every call, which cost a tenth of a million-row write.
+    private readonly byte[] utf8 = new byte[Math.Max(EncodedText, MatchKey.MaxLength + 2) * 3];
+
+    /// <summary>Parameters (below 64) bound to NULL now: binding stays across rows until bound again.</summary>
+    private ulong nulls;
 
     public BulkStatement(SqliteConnection connection, string sql)
     {
@@ -45,6 +47,7 @@ internal sealed class BulkStatement : IDisposable
     /// </remarks>
     public void Text(int index, ReadOnlySpan<char> value)
     {
+        Bound(index);
         if (value.IsEmpty)
         {
             Check(raw.sqlite3_bind_text(statement, index, ""));
@@ -56,13 +59,34 @@ internal sealed class BulkStatement : IDisposable
             return;
         }
         var length = Encoding.UTF8.GetBytes(value, utf8);
-        Check(raw.sqlite3_bind_text(statement, index, utf8.AsSpan(0, length)));
+        Utf8(index, length);
     }
 
+    /// <summary>Binds the first <paramref name="length"/> bytes of <see cref="utf8"/> as text.</summary>
+    private void Utf8(int index, int length)
+    {
+        Bound(index);
+        Check(length == 0 ? raw.sqlite3_bind_text(statement, index, "") : raw.sqlite3_bind_text(statement, index, utf8.AsSpan(0, length)));
+    }
+
+    /// <summary>Binds NULL, or nothing when the parameter holds NULL already (a bulk write's rows mostly have no fields: a call a row less).</summary>
     public void TextOrNull(int index, string? value)
     {
-        if (value is null) Check(raw.sqlite3_bind_null(statement, index));
-        else Text(index, value);
+        if (value is not null)
+        {
+            Text(index, value);
+            return;
+        }
+        var bit = index < 64 ? 1UL << index : 0;
+        if ((nulls & bit) != 0) return;
+        Check(raw.sqlite3_bind_null(statement, index));
+        nulls |= bit;
+    }
+
+    /// <summary>The parameter is bound to a value now, not NULL.</summary>
+    private void Bound(int index)
+    {
+        if (index < 64) nulls &= ~(1UL << index);
     }
 
     /// <summary>Binds a match key in its stored form (<see cref="MatchKey.ToString"/>: d:acme.com) without making that string.</summary>
@@ -73,24 +97,30 @@ internal sealed class BulkStatement : IDisposable
             Text(index, key.ToString());
             return;
         }
-        var text = chars.AsSpan();
-        text[0] = key.Kind == MatchKeyKind.Domain ? 'd' : 'n';
-        text[1] = ':';
-        key.Value.CopyTo(text[2..]);
-        Text(index, text[..(key.Value.Length + 2)]);
+        utf8[0] = key.Kind == MatchKeyKind.Domain ? (byte)'d' : (byte)'n';
+        utf8[1] = (byte)':';
+        Utf8(index, 2 + Encoding.UTF8.GetBytes(key.Value, utf8.AsSpan(2)));
     }
 
     /// <summary>Binds an account's source ("file:line") without making that string.</summary>
     public void Source(int index, LocalAccount account)
     {
-        if (account.TryWriteSource(chars, out var written)) Text(index, chars.AsSpan(0, written));
+        if (account.TryWriteSource(utf8, out var written)) Utf8(index, written);
         else Text(index, account.Source);
     }
 
     /// <summary>Binds a blob; SQLite copies it.</summary>
-    public void Blob(int index, ReadOnlySpan<byte> value) => Check(raw.sqlite3_bind_blob(statement, index, value));
+    public void Blob(int index, ReadOnlySpan<byte> value)
+    {
+        Bound(index);
+        Check(raw.sqlite3_bind_blob(statement, index, value));
+    }
 
-    public void Int64(int index, long value) => Check(raw.sqlite3_bind_int64(statement, index, value));
+    public void Int64(int index, long value)
+    {
+        Bound(index);
+        Check(raw.sqlite3_bind_int64(statement, index, value));
+    }
 
     /// <summary>Runs the statement with the values bound, and readies it for the next row (bindings stay until bound again).</summary>
     public void Run()

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 using CoSellNet.Crypto;
 using Microsoft.Data.Sqlite;
 
@@ -49,12 +50,12 @@ internal sealed class LocalAccount
     /// <summary>The columns chosen to share (header → value).</summary>
     public IReadOnlyDictionary<string, string> Fields { get; }
 
-    /// <summary>Longest <see cref="Source"/> that <see cref="WriteSource"/> writes into a stack buffer.</summary>
-    internal const int ShortSource = 512;
+    /// <summary>Longest <see cref="Source"/> that <see cref="SourceIs"/> compares without making it.</summary>
+    private const int ShortSource = 512;
 
-    /// <summary>Writes <see cref="Source"/> into <paramref name="buffer"/> (at least <see cref="ShortSource"/> long) when it fits, without making the string.</summary>
+    /// <summary>Writes <see cref="Source"/> into <paramref name="buffer"/> when it fits, without making the string.</summary>
     /// <returns>False when it is longer than the buffer.</returns>
-    internal bool TryWriteSource(Span<char> buffer, out int written)
+    private bool TryWriteSource(Span<char> buffer, out int written)
     {
         if (sourceLine < 0)
         {
@@ -63,6 +64,13 @@ internal sealed class LocalAccount
         }
         return buffer.TryWrite(CultureInfo.InvariantCulture, $"{sourceText}:{sourceLine}", out written);
     }
+
+    /// <summary>Writes <see cref="Source"/> in UTF-8 into <paramref name="buffer"/> when it fits, without making the string.</summary>
+    /// <returns>False when it is longer than the buffer.</returns>
+    internal bool TryWriteSource(Span<byte> buffer, out int written) =>
+        sourceLine < 0
+            ? Utf8.TryWrite(buffer, CultureInfo.InvariantCulture, $"{sourceText}", out written)
+            : Utf8.TryWrite(buffer, CultureInfo.InvariantCulture, $"{sourceText}:{sourceLine}", out written);
 
     /// <summary>Whether <see cref="Source"/> is <paramref name="text"/>, without making the string.</summary>
     internal bool SourceIs(string text)
@@ -145,7 +153,7 @@ internal sealed partial class LocalStore
             // all over it: population by population, each in key order (see KeyOrder).
             var byPopulation = new SortedDictionary<string, List<AccountUpsert>>(StringComparer.Ordinal);
             if (changes.Upserts.TrueForAll(row => row.Account.Population == changes.Upserts[0].Account.Population))
-                byPopulation[changes.Upserts[0].Account.Population] = [.. changes.Upserts]; // one population, as often: no lookup a row
+                byPopulation[changes.Upserts[0].Account.Population] = changes.Upserts; // one population, as often: no lookup a row (and sorted as it is)
             else
                 foreach (var row in changes.Upserts)
                     (byPopulation.TryGetValue(row.Account.Population, out var group) ? group : byPopulation[row.Account.Population] = []).Add(row);
