@@ -22,8 +22,8 @@ internal sealed class BulkStatement : IDisposable
     // cleared at every call, which cost a tenth of a million-row write.
     private readonly byte[] utf8 = new byte[Math.Max(EncodedText, MatchKey.MaxLength + 2) * 3];
 
-    /// <summary>Parameters (below 64) bound to NULL now: binding stays across rows until bound again.</summary>
-    private ulong nulls;
+    /// <summary>Which parameters are bound to NULL now (by index): a binding stays across rows until bound again.</summary>
+    private readonly bool[] nulls;
 
     public BulkStatement(SqliteConnection connection, string sql)
     {
@@ -35,6 +35,7 @@ internal sealed class BulkStatement : IDisposable
             SqliteException.ThrowExceptionForRC(rc, db);
         }
         statement = prepared!;
+        nulls = new bool[raw.sqlite3_bind_parameter_count(statement) + 1];
     }
 
     /// <summary>Longest text (in characters) encoded to UTF-8 here; longer text is bound as UTF-16.</summary>
@@ -77,16 +78,15 @@ internal sealed class BulkStatement : IDisposable
             Text(index, value);
             return;
         }
-        var bit = index < 64 ? 1UL << index : 0;
-        if ((nulls & bit) != 0) return;
+        if ((uint)index < (uint)nulls.Length && nulls[index]) return;
         Check(raw.sqlite3_bind_null(statement, index));
-        nulls |= bit;
+        if ((uint)index < (uint)nulls.Length) nulls[index] = true;
     }
 
     /// <summary>The parameter is bound to a value now, not NULL.</summary>
     private void Bound(int index)
     {
-        if (index < 64) nulls &= ~(1UL << index);
+        if ((uint)index < (uint)nulls.Length) nulls[index] = false;
     }
 
     /// <summary>Binds a match key in its stored form (<see cref="MatchKey.ToString"/>: d:acme.com) without making that string.</summary>

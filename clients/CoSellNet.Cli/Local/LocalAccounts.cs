@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using CoSellNet.Crypto;
@@ -140,15 +141,11 @@ internal sealed partial class LocalStore
         using var transaction = Begin();
         if (changes.Upserts.Count > 0)
         {
-            // Into a list that was empty, a plain insert: a shorter program per row than the upsert's. The
-            // writes are one at a time (see StoreWriter), so nothing can have come in since the comparison;
-            // if something had, the insert would fail on the key rather than overwrite it.
-            using var upsert = Bulk(changes.Empty
-                ? "INSERT INTO accounts (population, match_key, name, website, source, fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-                : """
-                INSERT INTO accounts (population, match_key, name, website, source, fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                ON CONFLICT (population, match_key) DO UPDATE SET name = excluded.name, website = excluded.website, source = excluded.source, fields = excluded.fields
-                """);
+            // Several rows a statement: one cursor for them all, which finds each next row's place from
+            // the last one's (they come in key order) rather than from the root, and one statement's
+            // start, step and reset rather than several. The rest of a population, one at a time.
+            using var wide = Bulk(InsertSql(RowsPerInsert, changes.Empty));
+            using var single = Bulk(InsertSql(1, changes.Empty));
             // Written in the table's key order, so new rows append to the B-tree rather than split pages
             // all over it: population by population, each in key order (see KeyOrder).
             var byPopulation = new SortedDictionary<string, List<AccountUpsert>>(StringComparer.Ordinal);
@@ -159,7 +156,9 @@ internal sealed partial class LocalStore
                     (byPopulation.TryGetValue(row.Account.Population, out var group) ? group : byPopulation[row.Account.Population] = []).Add(row);
             foreach (var (population, group) in byPopulation)
             {
-                upsert.Text(1, population); // bound once: a binding stays until it is bound again
+                // Bound once: a binding stays until it is bound again.
+                for (var i = 0; i < RowsPerInsert; i++) wide.Text(i * AccountColumns + 1, population);
+                single.Text(1, population);
                 TmpProbe.Mark("grouped");
                 var rows = CollectionsMarshal.AsSpan(group);
                 KeyOrder.Sort(rows);
@@ -168,14 +167,16 @@ internal sealed partial class LocalStore
                 {
                     var chunk = rows.Slice(start, Math.Min(TouchedRows, rows.Length - start));
                     touched += Touch(chunk);
-                    foreach (var (account, fields) in chunk)
+                    var at = 0;
+                    for (; at + RowsPerInsert <= chunk.Length; at += RowsPerInsert)
                     {
-                        upsert.Key(2, account.Key);
-                        upsert.TextOrNull(3, account.Name);
-                        upsert.TextOrNull(4, account.Website);
-                        upsert.Source(5, account);
-                        upsert.TextOrNull(6, fields);
-                        upsert.Run();
+                        for (var i = 0; i < RowsPerInsert; i++) BindAccount(wide, i * AccountColumns, chunk[at + i]);
+                        wide.Run();
+                    }
+                    for (; at < chunk.Length; at++)
+                    {
+                        BindAccount(single, 0, chunk[at]);
+                        single.Run();
                     }
                 }
             }
@@ -198,6 +199,41 @@ internal sealed partial class LocalStore
 
     /// <summary>Rows whose accounts and strings <see cref="Touch"/> reads ahead of their writing.</summary>
     private const int TouchedRows = 64;
+
+    /// <summary>Rows a statement of a bulk write inserts: a divisor of <see cref="TouchedRows"/>.</summary>
+    private const int RowsPerInsert = 64;
+
+    /// <summary>The accounts table's columns, as bound for a row (population, match_key, name, website, source, fields).</summary>
+    private const int AccountColumns = 6;
+
+    /// <summary>
+    /// Inserts <paramref name="rows"/> accounts, parameters ?1 to ?6 the first's, ?7 to ?12 the
+    /// second's, and so on. Into a list that was empty, a plain insert: a shorter program per row than
+    /// the upsert's. The writes are one at a time (see StoreWriter), so nothing can have come in since
+    /// the comparison; if something had, the insert would fail on the key rather than overwrite it.
+    /// </summary>
+    private static string InsertSql(int rows, bool intoEmpty)
+    {
+        var sql = new StringBuilder("INSERT INTO accounts (population, match_key, name, website, source, fields) VALUES ");
+        for (var row = 0; row < rows; row++)
+        {
+            var p = row * AccountColumns;
+            sql.Append(row == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"(?{p + 1}, ?{p + 2}, ?{p + 3}, ?{p + 4}, ?{p + 5}, ?{p + 6})");
+        }
+        if (!intoEmpty)
+            sql.Append(" ON CONFLICT (population, match_key) DO UPDATE SET name = excluded.name, website = excluded.website, source = excluded.source, fields = excluded.fields");
+        return sql.ToString();
+    }
+
+    /// <summary>Binds a row's account but its population (bound once for many) to parameters from <paramref name="offset"/> + 2.</summary>
+    private static void BindAccount(BulkStatement statement, int offset, AccountUpsert row)
+    {
+        statement.Key(offset + 2, row.Account.Key);
+        statement.TextOrNull(offset + 3, row.Account.Name);
+        statement.TextOrNull(offset + 4, row.Account.Website);
+        statement.Source(offset + 5, row.Account);
+        statement.TextOrNull(offset + 6, row.Fields);
+    }
 
     /// <summary>Keeps <see cref="Touch"/>'s reads from being left out as unused.</summary>
     private static int touched;
