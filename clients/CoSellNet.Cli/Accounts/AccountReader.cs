@@ -503,7 +503,13 @@ internal static class AccountReader
 
         private static string Cell(string[] fields, int index) => index < fields.Length ? fields[index] : "";
 
-        private static bool IsBlank(string[] fields) => fields.All(string.IsNullOrWhiteSpace);
+        private static bool IsBlank(string[] fields)
+        {
+            // A loop rather than All(): that allocates an enumerator a record.
+            foreach (var field in fields)
+                if (!string.IsNullOrWhiteSpace(field)) return false;
+            return true;
+        }
 
         /// <summary>The field as it was read, up to its first line break.</summary>
         private static string Quoted(string field)

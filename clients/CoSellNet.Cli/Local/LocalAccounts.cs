@@ -136,7 +136,6 @@ internal sealed partial class LocalStore
     /// <summary>Stores <paramref name="changes"/> and their list version in one transaction (nothing when nothing changed).</summary>
     public void WriteAccounts(AccountChanges changes)
     {
-        TmpProbe.Mark("write start");
         if (!changes.Changed) return;
         using var transaction = Begin();
         if (changes.Upserts.Count > 0)
@@ -159,10 +158,8 @@ internal sealed partial class LocalStore
                 // Bound once: a binding stays until it is bound again.
                 for (var i = 0; i < RowsPerInsert; i++) wide.Text(i * AccountColumns + 1, population);
                 single.Text(1, population);
-                TmpProbe.Mark("grouped");
                 var rows = CollectionsMarshal.AsSpan(group);
                 KeyOrder.Sort(rows);
-                TmpProbe.Mark("write sorted");
                 for (var start = 0; start < rows.Length; start += TouchedRows)
                 {
                     var chunk = rows.Slice(start, Math.Min(TouchedRows, rows.Length - start));
@@ -192,9 +189,7 @@ internal sealed partial class LocalStore
             }
         }
         Execute("INSERT INTO list_state (id, version) VALUES (1, $v) ON CONFLICT (id) DO UPDATE SET version = $v", transaction, ("$v", changes.Version));
-        TmpProbe.Mark("write commit");
         transaction.Commit();
-        TmpProbe.Mark("write end");
     }
 
     /// <summary>Rows whose accounts and strings <see cref="Touch"/> reads ahead of their writing.</summary>

@@ -17,7 +17,6 @@ internal static class AccountImport
     /// <remarks>Parses on the calling thread; awaits (rather than blocks on) the folding of the last batches, which needs the pool.</remarks>
     public static async Task<Result> ImportAsync(IReadOnlyList<string> paths, AccountReadOptions options, bool nameKeys)
     {
-        TmpProbe.Mark("import start");
         var list = new AccountList();
         var files = new List<(string, AccountFile, HygieneReport)>();
         for (var file = 0; file < paths.Count; file++)
@@ -50,7 +49,6 @@ internal static class AccountImport
             await folding.ConfigureAwait(false);
             files.Add((path, read, hygiene));
         }
-        TmpProbe.Mark("import end");
         return new Result(list.Accounts, files);
     }
 
