@@ -38,12 +38,17 @@ internal static class AccountReader
     private const int MaxShownValue = 60;
 
     /// <summary>Rows per batch handed to a caller's <c>batches</c> while the rest of the file is read.</summary>
-    public const int BatchRows = 8192;
+    /// <remarks>A batch (40 bytes a row) and its keys stay under the 85,000 bytes that would put them on the large object heap, which only a full collection frees.</remarks>
+    public const int BatchRows = 2048;
 
     /// <summary>Reads the export at <paramref name="path"/> (UTF-8 unless a byte order mark says otherwise).</summary>
     /// <param name="path">The CSV file.</param>
     /// <param name="options">Columns, populations, fields and the row limit.</param>
-    /// <param name="batches">Given the rows as they are read, in file order, <see cref="BatchRows"/> at a time (the last batch may be shorter), so the caller can work on them while the rest is read.</param>
+    /// <param name="batches">
+    /// Given the rows as they are read, in file order, <see cref="BatchRows"/> at a time (the last batch
+    /// may be shorter), so the caller can work on them while the rest is read. The rows are then the
+    /// caller's alone: <see cref="AccountFile.Rows"/> is empty (a million rows are not kept twice).
+    /// </param>
     public static AccountFile Read(string path, AccountReadOptions options, Action<AccountRow[]>? batches = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -227,7 +232,7 @@ internal static class AccountReader
             _parser = new CsvParser(reader, config, leaveOpen: true);
         }
 
-        /// <summary>The current record's fields.</summary>
+        /// <summary>The current record's fields, valid until the next record is read (the array is used again).</summary>
         public string[] Fields { get; private set; } = [];
 
         /// <summary>The first field of the current record that CsvHelper found malformed quotes in; null when none.</summary>
@@ -248,7 +253,11 @@ internal static class AccountReader
             _previousRawRow = _parser.RawRow;
             EndLine = _lineOffset + _parser.RawRow;
             StartLine = EndLine - breaks;
-            Fields = _parser.Record ?? []; // processes every field, which is when bad quotes are found
+            // Every field is processed, which is when bad quotes are found. Into an array of this
+            // source's own while the width stays the same (the record's array goes nowhere else).
+            var count = _parser.Count;
+            if (Fields.Length != count) Fields = new string[count];
+            for (var i = 0; i < count; i++) Fields[i] = _parser[i];
             return true;
         }
 
@@ -273,6 +282,7 @@ internal static class AccountReader
 
         private static readonly IReadOnlyDictionary<string, string> NoFields = ReadOnlyDictionary<string, string>.Empty;
 
+        /// <summary>The rows read; with <c>batches</c>, those read since the last batch was handed over.</summary>
         private readonly List<AccountRow> _rows = [];
         private readonly List<RowProblem> _problems = [];
         private readonly Dictionary<string, long> _skipped = new(StringComparer.Ordinal);
@@ -281,7 +291,6 @@ internal static class AccountReader
         private readonly bool _salesforce = plan.Format.Name is AccountFormats.SalesforceAccounts or AccountFormats.SalesforceOpportunities;
         private long _records;
         private long _rowsCounted;
-        private int _rowsHanded;
         private long _lastEndLine = headerEndLine;
         private bool _afterBlank;
         private bool _inFooter;
@@ -318,15 +327,14 @@ internal static class AccountReader
                 Take(current);
                 _lastEndLine = current.EndLine;
             }
-            if (batches is not null && _rows.Count > _rowsHanded) HandRows();
+            if (batches is not null && _rows.Count > 0) HandRows();
         }
 
-        /// <summary>Gives the rows read since the last batch to <c>batches</c>, in an array of their own (the list goes on growing meanwhile).</summary>
+        /// <summary>Gives the rows read since the last batch to <c>batches</c>, in an array of their own, and forgets them.</summary>
         private void HandRows()
         {
-            var batch = new AccountRow[_rows.Count - _rowsHanded];
-            _rows.CopyTo(_rowsHanded, batch, 0, batch.Length);
-            _rowsHanded = _rows.Count;
+            var batch = _rows.ToArray();
+            _rows.Clear();
             batches!(batch);
         }
 
@@ -402,7 +410,7 @@ internal static class AccountReader
             }
 
             _rows.Add(new AccountRow(line, population, website, name, SharedFields(fields)));
-            if (batches is not null && _rows.Count - _rowsHanded == BatchRows) HandRows();
+            if (batches is not null && _rows.Count == BatchRows) HandRows();
         }
 
         /// <summary>
@@ -495,7 +503,13 @@ internal static class AccountReader
 
         private static string Cell(string[] fields, int index) => index < fields.Length ? fields[index] : "";
 
-        private static bool IsBlank(string[] fields) => fields.All(string.IsNullOrWhiteSpace);
+        private static bool IsBlank(string[] fields)
+        {
+            // A loop rather than All(): that allocates an enumerator a record.
+            foreach (var field in fields)
+                if (!string.IsNullOrWhiteSpace(field)) return false;
+            return true;
+        }
 
         /// <summary>The field as it was read, up to its first line break.</summary>
         private static string Quoted(string field)

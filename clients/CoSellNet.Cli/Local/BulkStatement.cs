@@ -1,3 +1,4 @@
+using System.Text;
 using CoSellNet.Crypto;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -17,6 +18,13 @@ internal sealed class BulkStatement : IDisposable
     private readonly sqlite3 db;
     private readonly sqlite3_stmt statement;
 
+    // A buffer of the statement's own for text encoded per value: a stackalloc of this size is
+    // cleared at every call, which cost a tenth of a million-row write.
+    private readonly byte[] utf8 = new byte[Math.Max(EncodedText, MatchKey.MaxLength + 2) * 3];
+
+    /// <summary>Which parameters are bound to NULL now (by index): a binding stays across rows until bound again.</summary>
+    private readonly bool[] nulls;
+
     public BulkStatement(SqliteConnection connection, string sql)
     {
         db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
@@ -27,16 +35,58 @@ internal sealed class BulkStatement : IDisposable
             SqliteException.ThrowExceptionForRC(rc, db);
         }
         statement = prepared!;
+        nulls = new bool[raw.sqlite3_bind_parameter_count(statement) + 1];
     }
 
-    /// <summary>Binds text; SQLite copies it. An empty value stays an empty text, not a NULL.</summary>
-    public void Text(int index, ReadOnlySpan<char> value) =>
-        Check(value.IsEmpty ? raw.sqlite3_bind_text(statement, index, "") : raw.sqlite3_bind_text16(statement, index, value));
+    /// <summary>Longest text (in characters) encoded to UTF-8 here; longer text is bound as UTF-16.</summary>
+    private const int EncodedText = 1024;
 
+    /// <summary>Binds text; SQLite copies it. An empty value stays an empty text, not a NULL.</summary>
+    /// <remarks>
+    /// Encoded to UTF-8 here, as the database keeps it: text bound as UTF-16 is translated by SQLite
+    /// itself, byte by byte, where .NET's encoder does plain ASCII a vector at a time.
+    /// </remarks>
+    public void Text(int index, ReadOnlySpan<char> value)
+    {
+        Bound(index);
+        if (value.IsEmpty)
+        {
+            Check(raw.sqlite3_bind_text(statement, index, ""));
+            return;
+        }
+        if (value.Length > EncodedText)
+        {
+            Check(raw.sqlite3_bind_text16(statement, index, value));
+            return;
+        }
+        var length = Encoding.UTF8.GetBytes(value, utf8);
+        Utf8(index, length);
+    }
+
+    /// <summary>Binds the first <paramref name="length"/> bytes of <see cref="utf8"/> as text.</summary>
+    private void Utf8(int index, int length)
+    {
+        Bound(index);
+        Check(length == 0 ? raw.sqlite3_bind_text(statement, index, "") : raw.sqlite3_bind_text(statement, index, utf8.AsSpan(0, length)));
+    }
+
+    /// <summary>Binds NULL, or nothing when the parameter holds NULL already (a bulk write's rows mostly have no fields: a call a row less).</summary>
     public void TextOrNull(int index, string? value)
     {
-        if (value is null) Check(raw.sqlite3_bind_null(statement, index));
-        else Text(index, value);
+        if (value is not null)
+        {
+            Text(index, value);
+            return;
+        }
+        if ((uint)index < (uint)nulls.Length && nulls[index]) return;
+        Check(raw.sqlite3_bind_null(statement, index));
+        if ((uint)index < (uint)nulls.Length) nulls[index] = true;
+    }
+
+    /// <summary>The parameter is bound to a value now, not NULL.</summary>
+    private void Bound(int index)
+    {
+        if ((uint)index < (uint)nulls.Length) nulls[index] = false;
     }
 
     /// <summary>Binds a match key in its stored form (<see cref="MatchKey.ToString"/>: d:acme.com) without making that string.</summary>
@@ -47,17 +97,30 @@ internal sealed class BulkStatement : IDisposable
             Text(index, key.ToString());
             return;
         }
-        Span<char> text = stackalloc char[MatchKey.MaxLength + 2];
-        text[0] = key.Kind == MatchKeyKind.Domain ? 'd' : 'n';
-        text[1] = ':';
-        key.Value.CopyTo(text[2..]);
-        Text(index, text[..(key.Value.Length + 2)]);
+        utf8[0] = key.Kind == MatchKeyKind.Domain ? (byte)'d' : (byte)'n';
+        utf8[1] = (byte)':';
+        Utf8(index, 2 + Encoding.UTF8.GetBytes(key.Value, utf8.AsSpan(2)));
+    }
+
+    /// <summary>Binds an account's source ("file:line") without making that string.</summary>
+    public void Source(int index, LocalAccount account)
+    {
+        if (account.TryWriteSource(utf8, out var written)) Utf8(index, written);
+        else Text(index, account.Source);
     }
 
     /// <summary>Binds a blob; SQLite copies it.</summary>
-    public void Blob(int index, ReadOnlySpan<byte> value) => Check(raw.sqlite3_bind_blob(statement, index, value));
+    public void Blob(int index, ReadOnlySpan<byte> value)
+    {
+        Bound(index);
+        Check(raw.sqlite3_bind_blob(statement, index, value));
+    }
 
-    public void Int64(int index, long value) => Check(raw.sqlite3_bind_int64(statement, index, value));
+    public void Int64(int index, long value)
+    {
+        Bound(index);
+        Check(raw.sqlite3_bind_int64(statement, index, value));
+    }
 
     /// <summary>Runs the statement with the values bound, and readies it for the next row (bindings stay until bound again).</summary>
     public void Run()

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Text;
 using CoSellNet.Crypto;
 
 namespace CoSellNet.Cli.Local;
@@ -18,27 +20,25 @@ namespace CoSellNet.Cli.Local;
 /// </remarks>
 internal static class KeyOrder
 {
-    /// <summary>The indexes of <paramref name="rows"/> in the order of their keys' stored text.</summary>
-    public static int[] Of(List<AccountUpsert> rows)
+    /// <summary>Sorts <paramref name="rows"/> in the order of their keys' stored text.</summary>
+    /// <remarks>
+    /// The rows themselves are sorted along with their prefixes (rather than an order of indexes into
+    /// them), so the write then reads them one after the other: an index order would cost a cache miss
+    /// a row on the list before the ones on each account's strings. (Sorting in buckets of the first
+    /// character, each within the core's cache, saved nothing measurable at 1,000,000 rows.)
+    /// </remarks>
+    public static void Sort(Span<AccountUpsert> rows)
     {
-        var prefixes = new Prefix[rows.Count];
-        var order = new int[rows.Count];
-        for (var i = 0; i < order.Length; i++)
-        {
-            prefixes[i] = Prefix.Of(rows[i].Account.Key);
-            order[i] = i;
-        }
-        Array.Sort(prefixes, order);
-        IComparer<int>? byText = null;
-        for (var start = 0; start < order.Length;)
+        var prefixes = new Prefix[rows.Length];
+        for (var i = 0; i < rows.Length; i++) prefixes[i] = Prefix.Of(rows[i].Account.Key);
+        prefixes.AsSpan().Sort(rows);
+        for (var start = 0; start < rows.Length;)
         {
             var end = start + 1;
-            while (end < order.Length && prefixes[end] == prefixes[start]) end++;
-            if (end - start > 1)
-                Array.Sort(order, start, end - start, byText ??= Comparer<int>.Create((x, y) => Compare(rows[x].Account.Key, rows[y].Account.Key)));
+            while (end < rows.Length && prefixes[end] == prefixes[start]) end++;
+            if (end - start > 1) rows[start..end].Sort(static (x, y) => Compare(x.Account.Key, y.Account.Key));
             start = end;
         }
-        return order;
     }
 
     /// <summary>The ordinal comparison of two keys' stored text: 'd:' (domains) before 'n:' (names), then the values.</summary>
@@ -50,24 +50,17 @@ internal static class KeyOrder
     {
         public static Prefix Of(MatchKey key)
         {
-            var value = key.Value;
-            var length = Math.Min(value.Length, 31);
-            for (var i = 0; i < length; i++)
-                if (value[i] >= 0xFF) length = i + 1;
+            var value = key.Value.AsSpan(0, Math.Min(key.Value.Length, 31));
+            Span<byte> bytes = stackalloc byte[32];
             // The kind's byte: 'd:' sorts before 'n:'.
-            ulong a = key.Kind == MatchKeyKind.Domain ? 0UL : 1UL;
-            for (var i = 0; i < 7; i++) a = (a << 8) | Byte(value, i, length);
-            return new Prefix(a, Word(value, 7, length), Word(value, 15, length), Word(value, 23, length));
+            bytes[0] = key.Kind == MatchKeyKind.Domain ? (byte)0 : (byte)1;
+            var high = value.IndexOfAnyExceptInRange((char)0, (char)0xFE);
+            // Characters up to 0xFE are their Latin-1 bytes; the first one above ends the prefix as 0xFF.
+            Encoding.Latin1.GetBytes(high < 0 ? value : value[..high], bytes[1..]);
+            if (high >= 0) bytes[1 + high] = 0xFF;
+            return new Prefix(BinaryPrimitives.ReadUInt64BigEndian(bytes), BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]),
+                BinaryPrimitives.ReadUInt64BigEndian(bytes[16..]), BinaryPrimitives.ReadUInt64BigEndian(bytes[24..]));
         }
-
-        private static ulong Word(string value, int from, int length)
-        {
-            ulong word = 0;
-            for (var i = from; i < from + 8; i++) word = (word << 8) | Byte(value, i, length);
-            return word;
-        }
-
-        private static ulong Byte(string value, int index, int length) => index < length ? Math.Min(value[index], (char)0xFF) : 0UL;
 
         public int CompareTo(Prefix other) =>
             A != other.A ? A.CompareTo(other.A)

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using CoSellNet.Cli.Accounts;
 using CoSellNet.Cli.Local;
@@ -18,23 +17,24 @@ internal static class AccountImport
     /// <remarks>Parses on the calling thread; awaits (rather than blocks on) the folding of the last batches, which needs the pool.</remarks>
     public static async Task<Result> ImportAsync(IReadOnlyList<string> paths, AccountReadOptions options, bool nameKeys)
     {
-        var accounts = new Dictionary<(string, MatchKey), LocalAccount>();
+        var list = new AccountList();
         var files = new List<(string, AccountFile, HygieneReport)>();
-        foreach (var path in paths)
+        for (var file = 0; file < paths.Count; file++)
         {
+            var path = paths[file];
             var fileName = Path.GetFileName(path);
-            var expected = ExpectedRows(path, options);
-            var hygiene = new HygieneReport(expected);
-            accounts.EnsureCapacity(accounts.Count + expected);
+            var hygiene = new HygieneReport();
+            list.EnsureCapacity(ExpectedRows(path, options));
             // A pipeline rather than read-all-then-key: while this thread parses the file, each batch of
             // rows it hands over is keyed on the pool, and one task folds the keyed batches into the list
             // in file order, so a 1,000,000-row file keeps both cores busy rather than one.
             var keyed = Channel.CreateUnbounded<(AccountRow[] Rows, Task<MatchKeyResult[]> Keys)>(
                 new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            var fileIndex = file;
             var folding = Task.Run(async () =>
             {
                 await foreach (var (rows, keys) in keyed.Reader.ReadAllAsync().ConfigureAwait(false))
-                    Fold(rows, await keys.ConfigureAwait(false), fileName, hygiene, accounts);
+                    list.Fold(rows, await keys.ConfigureAwait(false), fileIndex, fileName, hygiene);
             });
             AccountFile read;
             try
@@ -49,29 +49,12 @@ internal static class AccountImport
             await folding.ConfigureAwait(false);
             files.Add((path, read, hygiene));
         }
-        return new Result([.. accounts.Values], files);
+        return new Result(list.Accounts, files);
     }
 
     /// <summary>
-    /// Rows as they come, in file order: the hygiene report counts each, and the first row of a key
-    /// wins (a later duplicate costs a lookup, not an account).
-    /// </summary>
-    private static void Fold(AccountRow[] rows, MatchKeyResult[] keys, string fileName, HygieneReport hygiene, Dictionary<(string, MatchKey), LocalAccount> accounts)
-    {
-        for (var i = 0; i < rows.Length; i++)
-        {
-            var row = rows[i];
-            var result = keys[i];
-            hygiene.Add(row.Line, result);
-            if (result.Key is not { } key) continue;
-            ref var account = ref CollectionsMarshal.GetValueRefOrAddDefault(accounts, (row.Population, key), out var exists);
-            if (!exists) account = new LocalAccount(row.Population, key, row.Name, row.Website, $"{fileName}:{row.Line}", row.Fields);
-        }
-    }
-
-    /// <summary>
-    /// About how many rows a file holds, so the report's set of keys is sized once rather than grown
-    /// through every power of two: an export's rows are rarely under 64 bytes.
+    /// About how many rows a file holds, so the set of keys is sized once rather than grown through
+    /// every power of two: an export's rows are rarely under 64 bytes.
     /// </summary>
     private static int ExpectedRows(string path, AccountReadOptions options)
     {

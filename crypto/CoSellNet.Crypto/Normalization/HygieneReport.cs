@@ -5,12 +5,13 @@ namespace CoSellNet.Crypto;
 /// <summary>
 /// What normalizing a list did: rows read, distinct keys made, duplicates folded, and the rows
 /// that gave no key, by reason, with their line numbers. Feed it one result per row with
-/// <see cref="Add"/>; it also tells the caller whether the row's key is new. Not thread-safe.
+/// <see cref="Add(long, MatchKeyResult)"/>; it also tells the caller whether the row's key is new. Not thread-safe.
 /// </summary>
 public sealed class HygieneReport
 {
     private readonly HashSet<MatchKey> seen;
     private readonly Dictionary<KeyRejection, List<long>> rejected = [];
+    private long keysCounted;
 
     /// <summary>A report for a list of any length.</summary>
     public HygieneReport() => seen = [];
@@ -18,10 +19,10 @@ public sealed class HygieneReport
     /// <summary>A report for a list of about <paramref name="rows"/> rows (room for that many keys from the start).</summary>
     public HygieneReport(int rows) => seen = new HashSet<MatchKey>(Math.Max(rows, 0));
 
-    /// <summary>Rows given to <see cref="Add"/>.</summary>
+    /// <summary>Rows given to <see cref="Add(long, MatchKeyResult)"/>.</summary>
     public long RowsRead { get; private set; }
     /// <summary>Distinct keys made.</summary>
-    public long KeysMade => seen.Count;
+    public long KeysMade => seen.Count + keysCounted;
     /// <summary>Rows whose key an earlier row already had.</summary>
     public long DuplicatesFolded { get; private set; }
     /// <summary>Rows without a key.</summary>
@@ -37,13 +38,34 @@ public sealed class HygieneReport
         RowsRead++;
         if (result.Key is not { } key)
         {
-            if (!rejected.TryGetValue(result.Rejection, out var lines)) rejected[result.Rejection] = lines = [];
-            lines.Add(line);
+            Reject(line, result.Rejection);
             return false;
         }
         if (seen.Add(key)) return true;
         DuplicatesFolded++;
         return false;
+    }
+
+    /// <summary>
+    /// Records one row's result for a caller that keeps its own set of keys and so knows whether the
+    /// key is new (a million keys need not be hashed and held twice). Use either this or
+    /// <see cref="Add(long, MatchKeyResult)"/> for one report, not both.
+    /// </summary>
+    /// <param name="line">The row's line, listed when it has no key.</param>
+    /// <param name="result">The row's key or rejection.</param>
+    /// <param name="newKey">Whether no earlier row of this report had the key; ignored when there is no key.</param>
+    public void Add(long line, MatchKeyResult result, bool newKey)
+    {
+        RowsRead++;
+        if (result.Key is null) Reject(line, result.Rejection);
+        else if (newKey) keysCounted++;
+        else DuplicatesFolded++;
+    }
+
+    private void Reject(long line, KeyRejection why)
+    {
+        if (!rejected.TryGetValue(why, out var lines)) rejected[why] = lines = [];
+        lines.Add(line);
     }
 
     /// <summary>A few lines of English for a person, listing at most <paramref name="maxLines"/> line numbers per reason.</summary>

@@ -37,7 +37,9 @@ public static class MatchKeys
         if (host[0] == '[' || IsIpAddress(host)) return MatchKeyResult.Rejected(KeyRejection.IpAddress);
 
         Span<char> lowered = stackalloc char[MatchKey.MaxLength];
-        if (!alwaysIdna && LowerPlainAscii(host, lowered) is var length and >= 0) return FromAscii(lowered[..length], null);
+        // A value that is its own host, in lower case already (a clean export's "acme.com"), is the key's string as well: one string less per row.
+        if (!alwaysIdna && LowerPlainAscii(host, lowered) is var length and >= 0)
+            return FromAscii(lowered[..length], length == value.Length && lowered[..length].SequenceEqual(value) ? value : null);
 
         string ascii;
         try { ascii = Idn.GetAscii(host.ToString().ToLowerInvariant()); }

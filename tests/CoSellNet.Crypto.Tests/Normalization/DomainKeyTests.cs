@@ -207,6 +207,19 @@ public class DomainKeyTests
         Assert.Single(spellings.Select(s => MatchKeys.FromDomainLike(s).Key).Distinct());
     }
 
+    [Fact]
+    public void A_value_that_is_its_own_key_is_the_keys_string_and_any_other_is_not()
+    {
+        var clean = new string("acme.com".AsSpan()); // not the interned literal
+        Assert.Same(clean, MatchKeys.FromDomainLike(clean).Key!.Value.Value);
+        foreach (var other in new[] { "ACME.com", " acme.com", "acme.com.", "www.acme.com", "shop.acme.com", "https://acme.com" })
+        {
+            var key = MatchKeys.FromDomainLike(other).Key!.Value.Value;
+            Assert.Equal("acme.com", key);
+            Assert.NotSame(other, key);
+        }
+    }
+
     /// <summary>Plain ASCII hosts skip IDNA: whatever IDNA would have made of them (key or rejection), the shortcut makes too.</summary>
     [Fact]
     public void Plain_ascii_hosts_give_what_idna_gives()

@@ -93,6 +93,17 @@ public class HygieneReportTests
     }
 
     [Fact]
+    public void A_caller_that_keeps_its_own_set_of_keys_gets_the_same_report()
+    {
+        var (own, isNew) = Run(Websites);
+        var report = new HygieneReport();
+        for (var i = 0; i < Websites.Length; i++) report.Add(i + 1, MatchKeys.FromDomainLike(Websites[i]), newKey: isNew[i]);
+
+        Assert.Equal((own.RowsRead, own.KeysMade, own.DuplicatesFolded, own.RowsWithoutKey), (report.RowsRead, report.KeysMade, report.DuplicatesFolded, report.RowsWithoutKey));
+        Assert.Equal(own.Describe(), report.Describe());
+    }
+
+    [Fact]
     public void Company_name_keys_and_domain_keys_are_counted_apart()
     {
         var report = new HygieneReport();

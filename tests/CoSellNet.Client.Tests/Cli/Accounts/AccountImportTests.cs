@@ -82,6 +82,25 @@ public sealed class AccountImportTests : IDisposable
     }
 
     [Fact]
+    public async Task Each_file_has_its_own_hygiene_report_and_a_key_is_an_account_per_population()
+    {
+        var first = Path.Combine(_dir, "first.csv");
+        var second = Path.Combine(_dir, "second.csv");
+        File.WriteAllText(first, "Account Name,Website,Type\nAcme,acme.com,Customer\nAcme EU,www.acme.com,Prospect\nAcme again,ACME.COM,Customer\nGlobex,globex.de,Customer\n");
+        File.WriteAllText(second, "Account Name,Website,Type\nAcme 2,acme.com,Prospect\nInitech,initech.com,Customer\nInitech 2,initech.com,Customer\nGlobex 2,globex.de,Prospect\n");
+
+        var result = await AccountImport.ImportAsync([first, second], new AccountReadOptions(), nameKeys: false);
+
+        // A key is new to each file once, whatever its population; later rows of it are folded.
+        Assert.Equal(["4 rows read, 2 keys made, 2 duplicates folded, 0 rows without a key", "4 rows read, 3 keys made, 1 duplicates folded, 0 rows without a key"],
+            result.Files.Select(f => f.Hygiene.Describe()));
+        // One account per population and key, the first row's, in the order of the first rows.
+        Assert.Equal(["customers d:acme.com first.csv:2 Acme", "prospects d:acme.com first.csv:3 Acme EU", "customers d:globex.de first.csv:5 Globex",
+                "customers d:initech.com second.csv:3 Initech", "prospects d:globex.de second.csv:5 Globex 2"],
+            result.Accounts.Select(a => $"{a.Population} {a.Key} {a.Source} {a.Name}"));
+    }
+
+    [Fact]
     public async Task A_file_of_only_a_header_gives_no_account()
     {
         var path = Path.Combine(_dir, "accounts.csv");

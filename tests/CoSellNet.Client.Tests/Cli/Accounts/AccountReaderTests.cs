@@ -557,9 +557,12 @@ public sealed class AccountReaderTests : IDisposable
         var batches = new List<AccountRow[]>();
 
         var file = AccountReader.Read(new StringReader(Lines([.. lines])), new AccountReadOptions(), "accounts.csv", batches.Add);
+        var whole = AccountReader.Read(new StringReader(Lines([.. lines])), new AccountReadOptions(), "accounts.csv");
 
         Assert.NotEmpty(file.Problems);
-        Assert.Equal(file.Rows, batches.SelectMany(b => b));
+        Assert.Equal(whole.Problems, file.Problems);
+        Assert.Equal(whole.Rows, batches.SelectMany(b => b));
+        Assert.Empty(file.Rows); // handed over, not kept as well
         Assert.All(batches.SkipLast(1), b => Assert.Equal(AccountReader.BatchRows, b.Length));
         Assert.InRange(batches[^1].Length, 1, AccountReader.BatchRows);
     }

@@ -38,6 +38,44 @@ public sealed class LocalStoreTests : IDisposable
     }
 
     [Fact]
+    public void An_imported_accounts_source_is_file_and_line_as_stored_and_a_re_import_of_it_writes_nothing()
+    {
+        using var store = LocalStore.Open(PathOf);
+        var imported = new LocalAccount("customers", MatchKey.Parse("d:acme.com"), "Acme", null, "crm export.csv", 1_234_567, new Dictionary<string, string>());
+        Assert.Equal("crm export.csv:1234567", imported.Source);
+        var longName = new string('x', 600) + ".csv";
+        store.ReplaceAccounts([imported, new LocalAccount("customers", MatchKey.Parse("d:globex.com"), null, null, longName, 3, new Dictionary<string, string>())]);
+        Assert.Equal(["crm export.csv:1234567", longName + ":3"], store.Accounts().Select(a => a.Source));
+        var before = TotalChanges(store);
+
+        store.ReplaceAccounts([Account("d:acme.com", "Acme", "crm export.csv:1234567"), new LocalAccount("customers", MatchKey.Parse("d:globex.com"), null, null, longName, 3, new Dictionary<string, string>())]);
+        Assert.Equal(before, TotalChanges(store));
+        store.ReplaceAccounts([new LocalAccount("customers", MatchKey.Parse("d:acme.com"), "Acme", null, "crm export.csv", 1_234_568, new Dictionary<string, string>())]);
+        Assert.Equal("crm export.csv:1234568", store.Account("customers", "d:acme.com")!.Source);
+    }
+
+    [Fact]
+    public void Many_accounts_of_several_populations_are_written_many_a_statement_and_rewritten_as_they_change()
+    {
+        using var store = LocalStore.Open(PathOf);
+        // 1,000 accounts (not a multiple of the rows a statement takes), shuffled, in two populations, some with fields.
+        LocalAccount Make(int i, string name) => new(i % 3 == 0 ? "prospects" : "customers", MatchKey.Parse($"d:c{i}.example"), name, i % 5 == 0 ? null : $"https://c{i}.example",
+            "crm.csv", i + 2, i % 7 == 0 ? new Dictionary<string, string> { ["Industry"] = $"I{i}" } : new Dictionary<string, string>());
+        var accounts = Enumerable.Range(0, 1_000).Select(i => Make(i, $"C {i}")).ToList();
+        Random.Shared.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(accounts));
+        static string Row(LocalAccount a) =>
+            $"{a.Population}|{a.Key}|{a.Name}|{a.Website}|{a.Source}|{string.Join(",", a.Fields.Select(f => $"{f.Key}={f.Value}"))}";
+
+        store.ReplaceAccounts(accounts);
+        Assert.Equal(accounts.Select(Row).Order(StringComparer.Ordinal), store.Accounts().Select(Row).Order(StringComparer.Ordinal));
+
+        // Every third renamed, every eleventh gone: the upserts take the same path, the rest stays.
+        var changed = accounts.Where((_, i) => i % 11 != 0).Select((a, i) => i % 3 == 0 ? Make(int.Parse(a.Key.Value[1..^8]), "Renamed") : a).ToList();
+        store.ReplaceAccounts(changed);
+        Assert.Equal(changed.Select(Row).Order(StringComparer.Ordinal), store.Accounts().Select(Row).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Bulk_writes_keep_empty_text_apart_from_null_keep_non_ascii_text_and_report_sqlite_errors()
     {
         using var store = LocalStore.Open(PathOf);
