@@ -149,6 +149,26 @@ public sealed class LocalStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_planned_add_of_many_records_is_written_many_a_statement_in_id_order_and_each_is_found_again()
+    {
+        using var store = LocalStore.Open(PathOf);
+        const int count = 3 * 64 + 8; // three full statements and the rest one by one
+        var keys = Enumerable.Range(0, count).Select(i => MatchKey.Parse($"d:company-{i}.com")).ToArray();
+        var ids = new byte[count * RecordIds.Size];
+        new Random(7).NextBytes(ids); // a plan out of id order: written sorted
+        var upload = new PendingUpload(Guid.NewGuid(), "p1", "them", 1, "customers", UploadKind.Add, count, ids, UploadLayout.Plan, 64);
+        var before = TotalChanges(store);
+
+        store.BeginAdd(upload, keys);
+
+        Assert.Equal(before + 1 + count, TotalChanges(store));
+        Assert.Equal(keys, store.PlannedKeys(Assert.Single(store.PendingUploads("p1"))));
+        Assert.Equal(count, store.RecordPopulations("p1", 1).Count);
+        for (var i = 0; i < count; i += 37)
+            Assert.Equal($"d:company-{i}.com", store.Record("p1", 1, ids[(i * RecordIds.Size)..((i + 1) * RecordIds.Size)])!.MatchKey);
+    }
+
+    [Fact]
     public void Overlaps_are_resolved_a_batch_at_a_time_and_records_no_longer_in_the_list_are_left_out()
     {
         using var store = LocalStore.Open(PathOf);
