@@ -141,51 +141,26 @@ internal sealed partial class LocalStore
     {
         using var transaction = Begin();
         InsertUpload(upload, transaction);
-        // Several records a statement, as the accounts' write does: one cursor finds each next place
-        // from the last one (they come in key order) rather than from the root. The rest one at a time.
-        using var wide = Bulk(RecordInsertSql(RecordsPerInsert));
-        using var single = Bulk(RecordInsertSql(1));
-        foreach (var (statement, rows) in new[] { (wide, RecordsPerInsert), (single, 1) })
-            for (var row = 0; row < rows; row++)
-            {
-                // Bound once: a binding stays until it is bound again.
-                statement.Text(row * RecordColumns + 1, upload.Partnership);
-                statement.Int64(row * RecordColumns + 2, upload.Epoch);
-                statement.Text(row * RecordColumns + 4, upload.Population);
-            }
+        using var add = Bulk("INSERT OR IGNORE INTO records (partnership, epoch, record_id, population, match_key) VALUES (?1, ?2, ?3, ?4, ?5)");
+        add.Text(1, upload.Partnership);
+        add.Int64(2, upload.Epoch);
+        add.Text(4, upload.Population);
         // Inserted in record id order, the table's key order: appends to the B-tree instead of
         // splitting pages all over it, several times cheaper than the plan's random order.
-        // A plan is made in record id order (its upload order): checked in one pass, not sorted again.
         var order = new (UInt128 Id, int Index)[keys.Length];
         for (var i = 0; i < order.Length; i++) order[i] = (RecordIds.Of(upload.Payload.AsSpan(i * RecordIds.Size, RecordIds.Size)), i);
+        // A plan is made in record id order (its upload order): checked in one pass, not sorted again.
         if (!InIdOrder(order)) Array.Sort(order);
-        var at = 0;
-        for (; at + RecordsPerInsert <= order.Length; at += RecordsPerInsert)
+        Span<byte> id = stackalloc byte[RecordIds.Size];
+        foreach (var (recordId, index) in order)
         {
-            for (var row = 0; row < RecordsPerInsert; row++) BindRecord(wide, row, upload.Payload, keys, order[at + row].Index);
-            wide.Run();
-        }
-        for (; at < order.Length; at++)
-        {
-            BindRecord(single, 0, upload.Payload, keys, order[at].Index);
-            single.Run();
+            RecordIds.Write(recordId, id);
+            add.Blob(3, id);
+            add.Key(5, keys[index]);
+            add.Run();
         }
         transaction.Commit();
     }
-
-    /// <summary>Binds plan entry <paramref name="index"/> (its id in the plan's bytes, its key) as row <paramref name="row"/> of a statement.</summary>
-    private static void BindRecord(BulkStatement statement, int row, byte[] plan, ReadOnlySpan<MatchKey> keys, int index)
-    {
-        statement.Blob(row * RecordColumns + 3, plan.AsSpan(index * RecordIds.Size, RecordIds.Size));
-        statement.Key(row * RecordColumns + 5, keys[index]);
-    }
-
-    private const int RecordColumns = 5;
-    private const int RecordsPerInsert = 64;
-
-    private static string RecordInsertSql(int rows) =>
-        "INSERT OR IGNORE INTO records (partnership, epoch, record_id, population, match_key) VALUES " +
-        string.Join(", ", Enumerable.Range(0, rows).Select(r => $"(?{r * RecordColumns + 1}, ?{r * RecordColumns + 2}, ?{r * RecordColumns + 3}, ?{r * RecordColumns + 4}, ?{r * RecordColumns + 5})"));
 
     private static bool InIdOrder(ReadOnlySpan<(UInt128 Id, int Index)> order)
     {
