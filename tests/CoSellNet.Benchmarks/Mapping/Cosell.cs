@@ -4,9 +4,14 @@ using System.Text.Json;
 
 namespace CoSellNet.Benchmarks.Mapping;
 
-/// <summary>What one run of <c>cosell</c> (process id <c>Pid</c>) did, with the moments (Stopwatch timestamps) it started, printed each line of standard error, and ended.</summary>
-internal sealed record CliRun(string Command, int Pid, int ExitCode, string Stdout, IReadOnlyList<(long At, string Line)> Stderr, long Started, long Ended, TimeSpan Cpu)
+/// <summary>
+/// What one run of <c>cosell</c> (process id <c>Pid</c>) did, with the moments (Stopwatch timestamps) it
+/// started, printed each line of standard error, and ended. Its standard output is in a file, read when asked for.
+/// </summary>
+internal sealed record CliRun(string Command, int Pid, int ExitCode, string StdoutPath, IReadOnlyList<(long At, string Line)> Stderr, long Started, long Ended, TimeSpan Cpu)
 {
+    public string Stdout => File.ReadAllText(StdoutPath);
+
     public double Seconds => Stopwatch.GetElapsedTime(Started, Ended).TotalSeconds;
 
     public CliRun Ok() => ExitCode == 0
@@ -27,6 +32,8 @@ internal sealed class Cosell(string name, string program, string directory)
     public string Name => name;
     public string Directory => directory;
     public string ConfigPath => Path.Combine(directory, "cosell", "config.json");
+
+    private int runs;
 
     /// <summary>The process id of the command running now, or 0.</summary>
     public int RunningPid { get; private set; }
@@ -53,14 +60,17 @@ internal sealed class Cosell(string name, string program, string directory)
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
 
         var stderr = new List<(long, string)>();
+        var stdoutPath = Path.Combine(directory, $"stdout-{Interlocked.Increment(ref runs)}.txt");
         var cpuBefore = CpuClock.Children();
         var started = Stopwatch.GetTimestamp();
         using var process = Process.Start(start)!;
         RunningPid = process.Id;
         process.StandardInput.Close();
-        // Standard output in one read, not line by line: 1M × 1M prints 200,000 overlaps, and this
-        // process's CPU competes with the cosell it measures.
-        var stdout = process.StandardOutput.ReadToEndAsync();
+        // Standard output copied to a file as bytes, neither decoded nor kept: 1M × 1M prints 200,000
+        // overlaps (~50 MB), and as a string here it cost this process a large-object allocation and a
+        // full collection of a heap that holds both exports' keys, on the cores the timed cosell needs.
+        await using var stdoutFile = new FileStream(stdoutPath, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16, useAsync: true);
+        var stdout = process.StandardOutput.BaseStream.CopyToAsync(stdoutFile, 1 << 16);
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
@@ -82,8 +92,9 @@ internal sealed class Cosell(string name, string program, string directory)
         var pid = RunningPid;
         RunningPid = 0;
         var cpu = CpuClock.Children() - cpuBefore;
-        var output = await stdout;
+        await stdout;
+        await stdoutFile.FlushAsync();
         lock (stderr)
-            return new CliRun(string.Join(' ', args), pid, process.ExitCode, output, [.. stderr], started, ended, cpu);
+            return new CliRun(string.Join(' ', args), pid, process.ExitCode, stdoutPath, [.. stderr], started, ended, cpu);
     }
 }

@@ -122,10 +122,11 @@ internal static partial class MappingBenchmark
             async Task<(CliRun Run, List<Sample> Samples)> Command(string label, Cosell cli, params string[] args)
             {
                 Console.Write($"  {label} ... ");
+                var ownCpu = Environment.CpuUsage.TotalTime;
                 var run = await cli.Run(args);
                 var end = sampler.Read(0) with { At = run.Ended, CliPid = run.Pid, Cli = run.Cpu };
                 run.Ok();
-                Console.WriteLine($"{run.Seconds:F2} s");
+                Console.WriteLine($"{run.Seconds:F2} s (this process meanwhile: {(Environment.CpuUsage.TotalTime - ownCpu).TotalSeconds:F2} CPU-s)");
                 runs.Add((label, run));
                 loads.Add(Load1());
                 return (run, sampler.Window(sampler.At(run.Started), end, run.Pid));
