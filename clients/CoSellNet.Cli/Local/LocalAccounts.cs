@@ -224,8 +224,8 @@ internal sealed partial class LocalStore
     private static void BindAccount(BulkStatement statement, int offset, AccountUpsert row)
     {
         statement.Key(offset + 2, row.Account.Key);
-        statement.TextOrNull(offset + 3, row.Account.Name);
-        statement.TextOrNull(offset + 4, row.Account.Website);
+        statement.RowTextOrNull(offset + 3, row.Account.Name);
+        statement.RowTextOrNull(offset + 4, row.Account.Website);
         statement.Source(offset + 5, row.Account);
         statement.TextOrNull(offset + 6, row.Fields);
     }
