@@ -24,9 +24,10 @@ internal sealed class PublicSuffixList
 
     // One table for the three kinds of rule: a host costs one lookup per label, not three
     // (the lookups are most of the time a match key takes; the table is too big for the cache).
-    private readonly Dictionary<string, Rules>.AlternateLookup<ReadOnlySpan<char>> rules;
+    private readonly NameTable rules;
 
-    private PublicSuffixList(Dictionary<string, Rules> rules) => this.rules = rules.GetAlternateLookup<ReadOnlySpan<char>>();
+    private PublicSuffixList(Dictionary<string, Rules> rules) =>
+        this.rules = new NameTable(rules.Select(rule => KeyValuePair.Create(rule.Key, (byte)rule.Value)));
 
     public static PublicSuffixList Parse(IEnumerable<string> lines)
     {
@@ -79,5 +80,5 @@ internal sealed class PublicSuffixList
         }
     }
 
-    private Rules Of(ReadOnlySpan<char> name) => rules.TryGetValue(name, out var found) ? found : Rules.None;
+    private Rules Of(ReadOnlySpan<char> name) => (Rules)rules.Find(name);
 }
