@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using CoSellNet.Crypto;
 using Microsoft.Data.Sqlite;
+using System.Runtime.CompilerServices;
 
 namespace CoSellNet.Cli.Local;
 
@@ -134,6 +135,8 @@ internal sealed partial class LocalStore
     }
 
     /// <summary>Stores <paramref name="changes"/> and their list version in one transaction (nothing when nothing changed).</summary>
+    // Per account: compiled optimized at its first call (see AccountImport.KeysOf).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void WriteAccounts(AccountChanges changes)
     {
         if (!changes.Changed) return;
@@ -239,6 +242,8 @@ internal sealed partial class LocalStore
     /// file order): the write, reading each on its turn, waited on a cache miss after a cache miss,
     /// ~1 CPU-s at 1,000,000 accounts. This tight loop has the misses of many rows under way at once.
     /// </summary>
+    // Per account: compiled optimized at its first call (see AccountImport.KeysOf).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Touch(ReadOnlySpan<AccountUpsert> rows)
     {
         var sum = 0;

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using CoSellNet.Cli.Accounts;
 using CoSellNet.Cli.Local;
 using CoSellNet.Crypto;
+using System.Runtime.CompilerServices;
 
 namespace CoSellNet.Cli.Sync;
 
@@ -83,6 +84,12 @@ internal static class AccountImport
     }
 
     /// <summary>Each row's match key: normalizing is independent per row and deterministic.</summary>
+    // ReadyToRun code, which a published cosell runs until the runtime compiles a hot method again
+    // (late in a sync: every method compiled meanwhile restarts that wait), inlines nothing from
+    // another assembly (MatchKey's getters, the runtime's span helpers) and calls through stubs. The
+    // methods each of a million rows goes through are compiled optimized at their first call instead:
+    // a 1,000,000-row import ~0.5 CPU-s cheaper (4 runs each), a few ms of compiling in any sync.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static MatchKeyResult[] KeysOf(AccountRow[] rows, bool nameKeys, ConcurrentQueue<MatchKeyResult[]> spare)
     {
         var keys = rows.Length == AccountReader.BatchRows && spare.TryDequeue(out var used) ? used : new MatchKeyResult[rows.Length];

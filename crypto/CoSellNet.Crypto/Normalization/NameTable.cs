@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 
 namespace CoSellNet.Crypto;
 
@@ -48,6 +49,8 @@ internal sealed class NameTable
     }
 
     /// <summary>The flags of <paramref name="name"/>, or 0 when it is not in the table.</summary>
+    // Per match key: compiled optimized at its first call (see MatchKeys.FromDomainLike).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public byte Find(ReadOnlySpan<char> name)
     {
         var hash = Hash(name);

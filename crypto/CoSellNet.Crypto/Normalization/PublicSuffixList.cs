@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace CoSellNet.Crypto;
 
@@ -52,6 +53,8 @@ internal sealed class PublicSuffixList
     /// The start of the registrable domain (eTLD+1) in <paramref name="host"/> (lower-case punycode,
     /// no trailing dot), or -1 when the host is itself a public suffix.
     /// </summary>
+    // Per match key: compiled optimized at its first call (see MatchKeys.FromDomainLike).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int RegistrableDomainStart(ReadOnlySpan<char> host)
     {
         // Walk from the longest candidate (the whole host) to the shortest: the first rule that
