@@ -29,16 +29,18 @@ internal static class KeyOrder
     /// character, each within the core's cache, saved nothing measurable at 1,000,000 rows.) The sort
     /// is this file's own rather than <c>Span.Sort(keys, items)</c>: the runtime's generic sort over
     /// these two types cannot be compiled ahead of time (ReadyToRun), so a first import ran it as
-    /// unoptimized code for a while, boxing a prefix at every comparison (~90 MB of garbage and
-    /// ~0.4 CPU-s at 1,000,000 rows).
+    /// unoptimized code for a while.
     /// </remarks>
+    public static void Sort(Span<AccountUpsert> rows) => Sort(rows, 2 * (BitOperations.Log2((uint)Math.Max(rows.Length, 1)) + 1));
+
+    /// <summary><see cref="Sort(Span{AccountUpsert})"/>, by heapsort past <paramref name="depth"/> levels of quicksort (tests give 0).</summary>
     // Per key: compiled optimized at its first call (see AccountImport.KeysOf).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Sort(Span<AccountUpsert> rows)
+    internal static void Sort(Span<AccountUpsert> rows, int depth)
     {
         var prefixes = new Prefix[rows.Length];
         for (var i = 0; i < rows.Length; i++) prefixes[i] = Prefix.Of(rows[i].Account.Key);
-        IntroSort(prefixes, rows, 2 * (BitOperations.Log2((uint)Math.Max(rows.Length, 1)) + 1));
+        IntroSort(prefixes, rows, depth);
         for (var start = 0; start < rows.Length;)
         {
             var end = start + 1;
