@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using CoSellNet.Crypto;
 using Microsoft.Data.Sqlite;
+using System.Runtime.CompilerServices;
 
 namespace CoSellNet.Cli.Local;
 
@@ -134,6 +135,8 @@ internal sealed partial class LocalStore
     }
 
     /// <summary>Stores <paramref name="changes"/> and their list version in one transaction (nothing when nothing changed).</summary>
+    // Per account: compiled optimized at its first call (see AccountImport.KeysOf).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void WriteAccounts(AccountChanges changes)
     {
         if (!changes.Changed) return;
@@ -224,8 +227,8 @@ internal sealed partial class LocalStore
     private static void BindAccount(BulkStatement statement, int offset, AccountUpsert row)
     {
         statement.Key(offset + 2, row.Account.Key);
-        statement.TextOrNull(offset + 3, row.Account.Name);
-        statement.TextOrNull(offset + 4, row.Account.Website);
+        statement.RowTextOrNull(offset + 3, row.Account.Name);
+        statement.RowTextOrNull(offset + 4, row.Account.Website);
         statement.Source(offset + 5, row.Account);
         statement.TextOrNull(offset + 6, row.Fields);
     }
@@ -239,6 +242,8 @@ internal sealed partial class LocalStore
     /// file order): the write, reading each on its turn, waited on a cache miss after a cache miss,
     /// ~1 CPU-s at 1,000,000 accounts. This tight loop has the misses of many rows under way at once.
     /// </summary>
+    // Per account: compiled optimized at its first call (see AccountImport.KeysOf).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Touch(ReadOnlySpan<AccountUpsert> rows)
     {
         var sum = 0;

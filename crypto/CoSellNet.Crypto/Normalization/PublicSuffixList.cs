@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace CoSellNet.Crypto;
 
@@ -24,9 +25,10 @@ internal sealed class PublicSuffixList
 
     // One table for the three kinds of rule: a host costs one lookup per label, not three
     // (the lookups are most of the time a match key takes; the table is too big for the cache).
-    private readonly Dictionary<string, Rules>.AlternateLookup<ReadOnlySpan<char>> rules;
+    private readonly NameTable rules;
 
-    private PublicSuffixList(Dictionary<string, Rules> rules) => this.rules = rules.GetAlternateLookup<ReadOnlySpan<char>>();
+    private PublicSuffixList(Dictionary<string, Rules> rules) =>
+        this.rules = new NameTable(rules.Select(rule => KeyValuePair.Create(rule.Key, (byte)rule.Value)));
 
     public static PublicSuffixList Parse(IEnumerable<string> lines)
     {
@@ -51,6 +53,8 @@ internal sealed class PublicSuffixList
     /// The start of the registrable domain (eTLD+1) in <paramref name="host"/> (lower-case punycode,
     /// no trailing dot), or -1 when the host is itself a public suffix.
     /// </summary>
+    // Per match key: compiled optimized at its first call (see MatchKeys.FromDomainLike).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int RegistrableDomainStart(ReadOnlySpan<char> host)
     {
         // Walk from the longest candidate (the whole host) to the shortest: the first rule that
@@ -79,5 +83,5 @@ internal sealed class PublicSuffixList
         }
     }
 
-    private Rules Of(ReadOnlySpan<char> name) => rules.TryGetValue(name, out var found) ? found : Rules.None;
+    private Rules Of(ReadOnlySpan<char> name) => (Rules)rules.Find(name);
 }

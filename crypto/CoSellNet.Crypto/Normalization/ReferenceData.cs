@@ -6,11 +6,11 @@ namespace CoSellNet.Crypto;
 internal static class ReferenceData
 {
     private static readonly Lazy<PublicSuffixList> suffixes = new(() => PublicSuffixList.Parse(Lines("public_suffix_list.dat")));
-    private static readonly Lazy<HashSet<string>.AlternateLookup<ReadOnlySpan<char>>> freeMail = new(LoadFreeMail);
+    private static readonly Lazy<NameTable> freeMail = new(LoadFreeMail);
 
     public static PublicSuffixList PublicSuffixes => suffixes.Value;
 
-    public static HashSet<string>.AlternateLookup<ReadOnlySpan<char>> FreeMailDomains => freeMail.Value;
+    public static NameTable FreeMailDomains => freeMail.Value;
 
     internal static IEnumerable<string> Lines(string name)
     {
@@ -20,7 +20,7 @@ internal static class ReferenceData
         while (reader.ReadLine() is { } line) yield return line;
     }
 
-    private static HashSet<string>.AlternateLookup<ReadOnlySpan<char>> LoadFreeMail()
+    private static NameTable LoadFreeMail()
     {
         var idn = new IdnMapping();
         var set = new HashSet<string>(StringComparer.Ordinal);
@@ -30,6 +30,6 @@ internal static class ReferenceData
             if (line.Length == 0 || line[0] == '#') continue;
             set.Add(idn.GetAscii(line.ToLowerInvariant()));
         }
-        return set.GetAlternateLookup<ReadOnlySpan<char>>();
+        return new NameTable(set.Select(domain => KeyValuePair.Create(domain, (byte)1)));
     }
 }

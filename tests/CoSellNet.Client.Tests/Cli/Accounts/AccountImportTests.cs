@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using CoSellNet.Cli.Accounts;
 using CoSellNet.Cli.Sync;
@@ -110,5 +111,29 @@ public sealed class AccountImportTests : IDisposable
 
         Assert.Empty(result.Accounts);
         Assert.Equal(0, Assert.Single(result.Files).Hygiene.RowsRead);
+    }
+
+    [Fact]
+    public async Task A_large_export_is_imported_whole_and_collections_come_again_after_it()
+    {
+        // Over 16 MB: imported without collections (as far as the runtime allows here), a region that ends with the import.
+        const int rows = 250_000;
+        var csv = new StringBuilder("Account Name,Website,Type\n", rows * 80);
+        for (var i = 0; i < rows; i++)
+            csv.Append(CultureInfo.InvariantCulture, $"\"Company number {i}, Incorporated\",\"https://www.company-number-{i % 200_000}.com/\",Customer\n");
+        var path = Path.Combine(_dir, "large.csv");
+        File.WriteAllText(path, csv.ToString());
+        Assert.True(new FileInfo(path).Length > 16 << 20);
+
+        var result = await AccountImport.ImportAsync([path], new AccountReadOptions(), nameKeys: false);
+
+        Assert.NotEqual(System.Runtime.GCLatencyMode.NoGCRegion, System.Runtime.GCSettings.LatencyMode);
+        Assert.Equal(200_000, result.Accounts.Count);
+        var hygiene = Assert.Single(result.Files).Hygiene;
+        Assert.Equal(rows, hygiene.RowsRead);
+        Assert.Equal(50_000, hygiene.DuplicatesFolded);
+        Assert.Equal("large.csv:2", result.Accounts[0].Source);
+        Assert.Equal("company-number-199999.com", result.Accounts[^1].Key.Value);
+        Assert.Equal("Company number 199999, Incorporated", result.Accounts[^1].Name);
     }
 }

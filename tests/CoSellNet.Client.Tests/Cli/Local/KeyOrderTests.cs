@@ -36,6 +36,41 @@ public sealed class KeyOrderTests
         Assert.Equal(rows.Select(r => r.Account).Order(Comparer<LocalAccount>.Create((x, y) => KeyOrder.Compare(x.Key, y.Key))), sorted.Select(r => r.Account)); // each row once, as it was
     }
 
+    [Theory]
+    [InlineData("ascending")]
+    [InlineData("descending")]
+    [InlineData("organ pipe")]
+    [InlineData("few distinct prefixes")]
+    public void Inputs_in_any_order_are_sorted(string order)
+    {
+        var keys = Enumerable.Range(0, 20_000).Select(i => order == "few distinct prefixes"
+            ? MatchKey.Parse($"d:{(char)('a' + i % 3)}averyveryverylongcompanynamethatgoeson-{i}.example")
+            : MatchKey.Parse($"d:c{i:D6}.example")).ToList();
+        var input = order switch
+        {
+            "ascending" => keys,
+            "descending" => keys.AsEnumerable().Reverse().ToList(),
+            "organ pipe" => [.. keys.Where((_, i) => i % 2 == 0), .. keys.Where((_, i) => i % 2 == 1).Reverse()],
+            _ => keys,
+        };
+        var sorted = input.Select(Upsert).ToArray();
+
+        KeyOrder.Sort(sorted);
+
+        Assert.Equal(input.Select(k => k.ToString()).Order(StringComparer.Ordinal), sorted.Select(r => r.Account.Key.ToString()));
+    }
+
+    [Fact]
+    public void Past_the_depth_of_quicksort_heapsort_gives_the_same_order()
+    {
+        var keys = Enumerable.Range(0, 5_000).Select(i => MatchKey.Parse($"d:c{i * 7919 % 5_000}-{i % 3}.example")).Distinct().ToList();
+        var rows = keys.Select(Upsert).ToArray();
+
+        KeyOrder.Sort(rows, depth: 0);
+
+        Assert.Equal(keys.Select(k => k.ToString()).Order(StringComparer.Ordinal), rows.Select(r => r.Account.Key.ToString()));
+    }
+
     [Fact]
     public void No_rows_stay_no_rows() => KeyOrder.Sort([]);
 }

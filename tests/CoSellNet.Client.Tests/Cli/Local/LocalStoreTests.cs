@@ -100,6 +100,24 @@ public sealed class LocalStoreTests : IDisposable
     }
 
     [Fact]
+    public void Text_bound_in_place_is_written_whole_when_a_statement_s_rows_outgrow_its_buffer_or_a_value_is_long()
+    {
+        using var store = LocalStore.Open(PathOf);
+        // 64 rows a statement with names of 900 three-byte characters (~2.7 KB each in UTF-8): a statement's rows
+        // need more than the in-place buffer holds, so later values are copied; some names are longer than
+        // what is encoded here at all, some websites and sources long too.
+        LocalAccount Make(int i) => new("customers", MatchKey.Parse($"d:c{i}.example"),
+            new string((char)('一' + i % 50), i % 10 == 0 ? 1_500 : 900) + i, i % 4 == 0 ? null : "https://c" + new string('w', i % 3 == 0 ? 1_200 : 20) + i + ".example",
+            "crm" + new string('f', i % 5 == 0 ? 700 : 3) + ".csv", i + 2, new Dictionary<string, string>());
+        var accounts = Enumerable.Range(0, 300).Select(Make).ToList();
+        static string Row(LocalAccount a) => $"{a.Population}|{a.Key}|{a.Name}|{a.Website}|{a.Source}";
+
+        store.ReplaceAccounts(accounts);
+
+        Assert.Equal(accounts.Select(Row).Order(StringComparer.Ordinal), store.Accounts().Select(Row).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void The_list_version_moves_only_when_an_import_changes_the_list_and_an_exchange_is_remembered_per_version_and_rules()
     {
         using var store = LocalStore.Open(PathOf);
