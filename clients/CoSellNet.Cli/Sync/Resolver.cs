@@ -34,17 +34,18 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
     public async Task<List<ResolvedOverlap>> Overlaps(PartnershipView partnership, CancellationToken ct)
     {
         var counterpart = partnership.Theirs.PartnerId;
-        // Two lookups on two connections, one for each core: each page's ids and the accounts are
-        // looked up half on each (this machine's other core was otherwise idle). The halves' results
-        // meet in one sort, so which half an overlap was found in changes nothing shown.
-        var (found, found2) = (new Found(), new Found());
+        var found = new Found();
         using var lookup = store.Lookup(partnership.Id, partnership.Epoch);
+        // Accounts are looked up on two connections, one for each core (records are not: while a
+        // page's are, the node is making the next page, and a second thread here only took its core).
         using var another = store.OpenAnother();
         using var lookup2 = another.Lookup(partnership.Id, partnership.Epoch);
         // The largest page the node gives for overlaps. The next page is on its way while this one's
-        // records are looked up: the node's work and mine overlap.
+        // records are looked up: the node's work and mine overlap. The lookups are a chain of their
+        // own, page after page, so that the next request leaves as soon as a page has come.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         Task<OverlapPage>? next = client.GetOverlapPageAsync(counterpart, null, OverlapPages.MaxPageSize, stop.Token);
+        var looked = Task.CompletedTask;
         try
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -58,8 +59,12 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
                         throw new CoSellNetException("The node returned the same page cursor twice; stopped listing to avoid an endless loop.");
                     next = client.GetOverlapPageAsync(counterpart, cursor, OverlapPages.MaxPageSize, stop.Token);
                 }
-                var half = page.Count / 2;
-                TwoCores.Run(() => found.AddRecords(page, 0, half, lookup), () => found2.AddRecords(page, half, page.Count, lookup2));
+                // A lookup that failed fails the ones after it (and is thrown below).
+                looked = looked.ContinueWith(before =>
+                {
+                    before.GetAwaiter().GetResult();
+                    found.AddRecords(page, lookup);
+                }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             }
         }
         finally
@@ -70,8 +75,10 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
                 await stop.CancelAsync();
                 await next.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
+            // The lookups end before their connection is closed.
+            await looked.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
-        found.Append(found2);
+        await looked;
         // Looked up once, before the loop: without the partner's keys, one warning rather than one per overlap.
         using var sealer = found.AnyFields ? await Sealer(partnership, ct) : null;
         var list = Accounts(found, lookup, lookup2, sealer, partnership);
@@ -137,13 +144,13 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
         // The page's lists of their populations, one per distinct list: shared by every overlap with it.
         private readonly Dictionary<IReadOnlyList<string>, IReadOnlyList<string>> populations = new(ReferenceEqualityComparer.Instance);
 
-        /// <summary>The page's overlaps <paramref name="from"/> to <paramref name="to"/> whose records are mine; those that are not are counted as unknown.</summary>
-        public void AddRecords(OverlapPage page, int from, int to, OverlapLookup lookup)
+        /// <summary>The page's overlaps whose records are mine; those that are not are counted as unknown.</summary>
+        public void AddRecords(OverlapPage page, OverlapLookup lookup)
         {
-            Reserve(Count + to - from);
+            Reserve(Count + page.Count);
             populations.Clear();
             var ids = page.RecordIds.Span;
-            for (var i = from; i < to; i++)
+            for (var i = 0; i < page.Count; i++)
             {
                 // Ids that were not 32 hex digits are all zeros in the page: they match no record of mine.
                 var id = ids.Slice(i * OverlapPage.RecordIdSize, OverlapPage.RecordIdSize);
@@ -165,21 +172,6 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
                 Fields[n] = fields.Count > 0 ? fields : null;
                 RecordIds[n] = Convert.ToHexStringLower(id);
             }
-        }
-
-        /// <summary>Another's overlaps after these.</summary>
-        public void Append(Found other)
-        {
-            Reserve(Count + other.Count);
-            Array.Copy(other.Records, 0, Records, Count, other.Count);
-            Array.Copy(other.Keys, 0, Keys, Count, other.Count);
-            Array.Copy(other.Mine, 0, Mine, Count, other.Count);
-            Array.Copy(other.Theirs, 0, Theirs, Count, other.Count);
-            Array.Copy(other.Fields, 0, Fields, Count, other.Count);
-            Array.Copy(other.RecordIds, 0, RecordIds, Count, other.Count);
-            Count += other.Count;
-            Unknown += other.Unknown;
-            AnyFields |= other.AnyFields;
         }
 
         private string Shared(string name) => names.TryGetValue(name, out var same) ? same : names[name] = name;
