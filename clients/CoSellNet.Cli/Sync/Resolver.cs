@@ -213,12 +213,24 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
         var half = count / 2;
         TwoCores.Run(() => Array.Sort(halves, positions, 0, half, StringComparer.Ordinal),
             () => Array.Sort(halves, positions, half, count - half, StringComparer.Ordinal));
+        // Merged from both ends at once: the smaller half of the items from the front, the rest from the
+        // back (on equal keys the front takes the first half's, the back the second's: one stable merge).
         var (sorted, order) = (new string[count], new int[count]);
-        for (int a = 0, b = half, k = 0; k < count; k++)
+        TwoCores.Run(() =>
         {
-            var first = b == count || (a < half && string.CompareOrdinal(halves[a], halves[b]) <= 0);
-            (sorted[k], order[k]) = first ? (halves[a], positions[a++]) : (halves[b], positions[b++]);
-        }
+            for (int a = 0, b = half, k = 0; k < half; k++)
+            {
+                var first = b == count || (a < half && string.CompareOrdinal(halves[a], halves[b]) <= 0);
+                (sorted[k], order[k]) = first ? (halves[a], positions[a++]) : (halves[b], positions[b++]);
+            }
+        }, () =>
+        {
+            for (int a = half - 1, b = count - 1, k = count - 1; k >= half; k--)
+            {
+                var second = a < 0 || (b >= half && string.CompareOrdinal(halves[a], halves[b]) <= 0);
+                (sorted[k], order[k]) = second ? (halves[b], positions[b--]) : (halves[a], positions[a--]);
+            }
+        });
         for (int start = 0, end; start < order.Length; start = end)
         {
             for (end = start + 1; end < order.Length && string.Equals(sorted[end], sorted[start], StringComparison.Ordinal); end++) { }
