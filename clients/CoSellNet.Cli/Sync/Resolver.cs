@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using CoSellNet.Cli.App;
 using CoSellNet.Cli.Local;
+using CoSellNet.Cli.Output;
 using CoSellNet.Client;
 using CoSellNet.Crypto;
 using CoSellNet.Protocol;
@@ -35,10 +36,16 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
         var counterpart = partnership.Theirs.PartnerId;
         var found = new Found();
         using var lookup = store.Lookup(partnership.Id, partnership.Epoch);
+        // Accounts are looked up on two connections, one for each core (records are not: while a
+        // page's are, the node is making the next page, and a second thread here only took its core).
+        using var another = store.OpenAnother();
+        using var lookup2 = another.Lookup(partnership.Id, partnership.Epoch);
         // The largest page the node gives for overlaps. The next page is on its way while this one's
-        // records are looked up: the node's work and mine overlap.
+        // records are looked up: the node's work and mine overlap. The lookups are a chain of their
+        // own, page after page, so that the next request leaves as soon as a page has come.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         Task<OverlapPage>? next = client.GetOverlapPageAsync(counterpart, null, OverlapPages.MaxPageSize, stop.Token);
+        var looked = Task.CompletedTask;
         try
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -52,7 +59,12 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
                         throw new CoSellNetException("The node returned the same page cursor twice; stopped listing to avoid an endless loop.");
                     next = client.GetOverlapPageAsync(counterpart, cursor, OverlapPages.MaxPageSize, stop.Token);
                 }
-                found.AddRecords(page, lookup);
+                // A lookup that failed fails the ones after it (and is thrown below).
+                looked = looked.ContinueWith(before =>
+                {
+                    before.GetAwaiter().GetResult();
+                    found.AddRecords(page, lookup);
+                }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             }
         }
         finally
@@ -63,10 +75,13 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
                 await stop.CancelAsync();
                 await next.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
+            // The lookups end before their connection is closed.
+            await looked.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
+        await looked;
         // Looked up once, before the loop: without the partner's keys, one warning rather than one per overlap.
         using var sealer = found.AnyFields ? await Sealer(partnership, ct) : null;
-        var list = Accounts(found, lookup, sealer, partnership);
+        var list = Accounts(found, lookup, lookup2, sealer, partnership);
         if (found.Unknown > 0)
             error.WriteLine($"note: {found.Unknown:N0} overlaps with {partnership.Theirs.PartnerName} are records no longer in my list; run 'cosell sync' to update.");
         return list;
@@ -74,27 +89,37 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
 
     /// <summary>
     /// The found records' accounts, looked up in the order shown (by key, then my population), which
-    /// is their own key order within a population. A loop of its own rather than in the async method,
+    /// is their own key order within a population: the first half of that order on one lookup, the
+    /// second on the other, at the same time. A loop of its own rather than in the async method,
     /// whose locals live in its state machine.
     /// </summary>
-    private List<ResolvedOverlap> Accounts(Found found, OverlapLookup lookup, FieldSealer? sealer, PartnershipView partnership)
+    private List<ResolvedOverlap> Accounts(Found found, OverlapLookup lookup, OverlapLookup lookup2, FieldSealer? sealer, PartnershipView partnership)
     {
         var (counterpart, partnerName) = (partnership.Theirs.PartnerId, partnership.Theirs.PartnerName);
         var order = Order(found.Keys, found.Mine, found.Count);
-        var list = new List<ResolvedOverlap>(found.Count);
-        foreach (var i in order)
+        var resolved = new ResolvedOverlap?[order.Length];
+        void Resolve(OverlapLookup lookup, int from, int to)
         {
-            ref readonly var record = ref found.Records[i];
-            if (!lookup.TryAccount(record, out var account))
+            for (var k = from; k < to; k++)
             {
-                found.Unknown++;
-                continue;
+                var i = order[k];
+                ref readonly var record = ref found.Records[i];
+                if (!lookup.TryAccount(record, out var account)) continue;
+                var fields = NoFields;
+                if (sealer is not null && found.Fields[i] is { Count: > 0 } shared)
+                    fields = Open(sealer, shared, account.Name ?? record.Key, partnership);
+                resolved[k] = new ResolvedOverlap(counterpart, partnerName, account.Name ?? record.Key, account.Website, record.Key,
+                    found.Mine[i], found.Theirs[i], fields, account.Source, found.RecordIds[i]);
             }
-            var fields = NoFields;
-            if (sealer is not null && found.Fields[i] is { Count: > 0 } shared)
-                fields = Open(sealer, shared, account.Name ?? record.Key, partnership);
-            list.Add(new ResolvedOverlap(counterpart, partnerName, account.Name ?? record.Key, account.Website, record.Key,
-                found.Mine[i], found.Theirs[i], fields, account.Source, found.RecordIds[i]));
+        }
+        // Fields that do not open are warned about in order: with fields to open (rare), one lookup does it all.
+        var half = sealer is null ? order.Length / 2 : order.Length;
+        TwoCores.Run(() => Resolve(lookup, 0, half), () => Resolve(lookup2, half, order.Length));
+        var list = new List<ResolvedOverlap>(order.Length);
+        foreach (var overlap in resolved)
+        {
+            if (overlap is null) found.Unknown++;
+            else list.Add(overlap);
         }
         return list;
     }
@@ -177,14 +202,35 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
     /// <summary>
     /// The positions of the first <paramref name="count"/> items in order of their key, then their
     /// population (ordinal): the keys sorted alongside the positions (no delegate per comparison),
-    /// then each run of one key (an account in two of my populations) by population.
+    /// then each run of one key (an account in two of my populations) by population. The keys are
+    /// sorted in two halves at once, one on each core, then merged.
     /// </summary>
     internal static int[] Order(string[] keys, string[] populations, int count)
     {
-        var order = new int[count];
-        for (var i = 0; i < order.Length; i++) order[i] = i;
-        var sorted = keys[..count];
-        Array.Sort(sorted, order, StringComparer.Ordinal);
+        var positions = new int[count];
+        for (var i = 0; i < positions.Length; i++) positions[i] = i;
+        var halves = keys[..count];
+        var half = count / 2;
+        TwoCores.Run(() => Array.Sort(halves, positions, 0, half, StringComparer.Ordinal),
+            () => Array.Sort(halves, positions, half, count - half, StringComparer.Ordinal));
+        // Merged from both ends at once: the smaller half of the items from the front, the rest from the
+        // back (on equal keys the front takes the first half's, the back the second's: one stable merge).
+        var (sorted, order) = (new string[count], new int[count]);
+        TwoCores.Run(() =>
+        {
+            for (int a = 0, b = half, k = 0; k < half; k++)
+            {
+                var first = b == count || (a < half && string.CompareOrdinal(halves[a], halves[b]) <= 0);
+                (sorted[k], order[k]) = first ? (halves[a], positions[a++]) : (halves[b], positions[b++]);
+            }
+        }, () =>
+        {
+            for (int a = half - 1, b = count - 1, k = count - 1; k >= half; k--)
+            {
+                var second = a < 0 || (b >= half && string.CompareOrdinal(halves[a], halves[b]) <= 0);
+                (sorted[k], order[k]) = second ? (halves[b], positions[b--]) : (halves[a], positions[a--]);
+            }
+        });
         for (int start = 0, end; start < order.Length; start = end)
         {
             for (end = start + 1; end < order.Length && string.Equals(sorted[end], sorted[start], StringComparison.Ordinal); end++) { }
@@ -223,7 +269,7 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
     }
 
     /// <summary>Active partnerships, or the one with <paramref name="partnerId"/>.</summary>
-    public async Task<List<PartnershipView>> Partnerships(string? partnerId, CancellationToken ct)
+    public static async Task<List<PartnershipView>> Partnerships(CoSellNetClient client, string? partnerId, CancellationToken ct)
     {
         if (partnerId is not null)
         {

@@ -157,13 +157,21 @@ internal static class ResultCommands
     private static async Task<List<ResolvedOverlap>> Resolve(CommandContext ctx, string? partnerId)
     {
         var files = new PartnerFiles(ctx);
+        // Asked for on another thread while the secret and the index open here (the client's first
+        // request, and compiling what it runs, takes longer than both); its errors come after theirs, as before.
+        var asked = Task.Run(async () =>
+        {
+            var client = ctx.Client();
+            return (client, await Resolver.Partnerships(client, partnerId, ctx.Cancellation));
+        });
         using var secret = files.LoadSecret();
         using var store = files.OpenIndex();
-        var resolver = new Resolver(ctx.Client(), store, secret, ctx.Environment.Error);
+        var (client, partnerships) = await asked;
+        var resolver = new Resolver(client, store, secret, ctx.Environment.Error);
         // Each partnership's overlaps come ordered by key and population; in partner name order
         // (stable), they are the whole list in order, unless two partners share a name.
         var lists = new List<(string Name, List<ResolvedOverlap> Overlaps)>();
-        foreach (var partnership in await resolver.Partnerships(partnerId, ctx.Cancellation))
+        foreach (var partnership in partnerships)
             lists.Add((partnership.Theirs.PartnerName, await resolver.Overlaps(partnership, ctx.Cancellation)));
         var all = new List<ResolvedOverlap>(lists.Sum(l => l.Overlaps.Count));
         foreach (var (_, overlaps) in lists.OrderBy(l => l.Name, StringComparer.Ordinal)) all.AddRange(overlaps);

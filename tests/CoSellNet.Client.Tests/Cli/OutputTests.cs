@@ -146,6 +146,54 @@ public sealed class OutputTests
         Assert.Equal("[]" + Environment.NewLine, Render(OutputFormat.Json, o => o.WriteList<ResolvedOverlap>([], ResultCommands.OverlapColumns, "none")));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(7)]
+    [InlineData(8)]
+    public void Overlaps_in_json_written_in_chunks_on_two_threads_are_the_serializers_json(int chunkSize)
+    {
+        var fields = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["industry"] = "Fin\"tech\"", ["owner"] = "Zoë\n" };
+        var overlaps = Enumerable.Range(0, 7).Select(i => new ResolvedOverlap(Samples.ThemId, "Beta Services", $"Acme {i}", i % 2 == 0 ? null : "acme.com",
+            $"acme{i}.com", "customers", ["customers", "prospects"], i % 3 == 0 ? fields : new SortedDictionary<string, string>(StringComparer.Ordinal),
+            $"crm.csv:{i}", $"{i:x32}")).ToArray();
+        var options = new JsonSerializerOptions(CoSellNetJson.Options) { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        var json = new MemoryStream();
+
+        OutputWriter.WriteJsonChunks(json, overlaps, OverlapJson.Write, chunkSize);
+
+        Assert.Equal(JsonSerializer.Serialize(overlaps, options), System.Text.Encoding.UTF8.GetString(json.ToArray()));
+    }
+
+    [Fact]
+    public void A_chunk_that_fails_stops_both_threads_and_its_error_is_thrown()
+    {
+        var items = Enumerable.Range(0, 100).ToArray();
+
+        var e = Assert.Throws<InvalidOperationException>(() => OutputWriter.WriteJsonChunks(new MemoryStream(), items, (json, i) =>
+        {
+            if (i == 31) throw new InvalidOperationException("item 31");
+            json.WriteNumberValue(i);
+        }, 4));
+
+        Assert.Equal("item 31", e.Message);
+    }
+
+    [Fact]
+    public void Many_overlaps_sorted_in_two_halves_and_merged_are_in_key_then_population_order()
+    {
+        var random = new Random(7);
+        var keys = Enumerable.Range(0, 1001).Select(_ => $"k{random.Next(300)}.com").ToArray();
+        var populations = Enumerable.Range(0, 1001).Select(_ => random.Next(2) == 0 ? "customers" : "prospects").ToArray();
+
+        var order = Resolver.Order(keys, populations, 1000);
+
+        Assert.Equal(Enumerable.Range(0, 1000).OrderBy(i => keys[i], StringComparer.Ordinal).ThenBy(i => populations[i], StringComparer.Ordinal)
+            .Select(i => (keys[i], populations[i])), order.Select(i => (keys[i], populations[i])));
+        Assert.Equal(Enumerable.Range(0, 1000), order.Order());
+    }
+
     [Fact]
     public void Overlaps_are_sorted_by_key_then_my_population_ordinally()
     {
