@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using System.Runtime;
 using System.Threading.Channels;
 using CoSellNet.Cli.Accounts;
+using CoSellNet.Cli.App;
 using CoSellNet.Cli.Local;
 using CoSellNet.Crypto;
 using System.Runtime.CompilerServices;
@@ -20,7 +20,7 @@ internal static class AccountImport
     /// <remarks>Parses on the calling thread; awaits (rather than blocks on) the folding of the last batches, which needs the pool.</remarks>
     public static async Task<Result> ImportAsync(IReadOnlyList<string> paths, AccountReadOptions options, bool nameKeys)
     {
-        using var noCollections = NoCollections.Begin(paths);
+        using var noCollections = WithoutCollections(paths);
         var list = new AccountList();
         // Batches of rows and of keys the fold is done with, filled again rather than new ones made.
         var spareRows = new ConcurrentQueue<AccountRow[]>();
@@ -103,6 +103,9 @@ internal static class AccountImport
         return keys;
     }
 
+    /// <summary>The most heap an import may make without a collection (see <see cref="WithoutCollections"/>).</summary>
+    private const long MaxBudget = 1L << 30;
+
     /// <summary>
     /// No garbage collection while a large export is imported, up to a budget. Nearly all an import
     /// makes lives on (the accounts, their names, websites and keys): a collection then only marks
@@ -110,51 +113,23 @@ internal static class AccountImport
     /// of gen1, and five background gen2 ones, ~0.6 CPU-s of collector, page and IPI work). The list's
     /// first collection after the import marks it once. An export makes about 5 bytes of heap a byte
     /// of the file (the rows' strings as UTF-16, the accounts); the budget is 6, at most
-    /// <see cref="MaxBudget"/>; past it, collections come as usual. Small exports (whose collections
-    /// cost little) are imported as before.
+    /// <see cref="MaxBudget"/>. Small exports (whose collections cost little) are imported as before.
     /// </summary>
-    private sealed class NoCollections : IDisposable
+    private static NoCollections? WithoutCollections(IReadOnlyList<string> paths)
     {
-        private const long MinFileBytes = 16L << 20;
-        private const long MaxBudget = 1L << 30;
-
-        public static NoCollections? Begin(IReadOnlyList<string> paths)
+        const long minFileBytes = 16L << 20;
+        long bytes = 0;
+        foreach (var path in paths)
         {
-            long bytes = 0;
-            foreach (var path in paths)
-            {
-                try
-                {
-                    bytes += new FileInfo(path).Length;
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-                {
-                    // The read says what is wrong with the file.
-                }
-            }
-            if (bytes < MinFileBytes) return null;
             try
             {
-                return GC.TryStartNoGCRegion(Math.Min(bytes * 6, MaxBudget)) ? new NoCollections() : null;
+                bytes += new FileInfo(path).Length;
             }
-            catch (Exception e) when (e is ArgumentOutOfRangeException or InvalidOperationException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
-                // More than this runtime allows in one region, or a region already begun (another command in this process): collect as usual.
-                return null;
+                // The read says what is wrong with the file.
             }
         }
-
-        public void Dispose()
-        {
-            if (GCSettings.LatencyMode != GCLatencyMode.NoGCRegion) return;
-            try
-            {
-                GC.EndNoGCRegion();
-            }
-            catch (InvalidOperationException)
-            {
-                // The budget ran out and a collection ended the region already.
-            }
-        }
+        return bytes < minFileBytes ? null : NoCollections.Begin(Math.Min(bytes * 6, MaxBudget));
     }
 }

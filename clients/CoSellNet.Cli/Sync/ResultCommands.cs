@@ -51,7 +51,7 @@ internal static class ResultCommands
         var command = new Command("overlaps", "My accounts that a partner also has, with the partner's populations and, where it shares them, its fields.") { partner };
         b.Action(command, async ctx =>
         {
-            using var quiet = NoCollections.Begin();
+            using var quiet = Quiet();
             var overlaps = await Resolve(ctx, ctx.Get(partner));
             ctx.Output.WriteList(overlaps, OverlapColumns, "No overlaps released yet. Run 'cosell sync'; results appear once both partners have synced.");
             return ExitCodes.Ok;
@@ -79,7 +79,7 @@ internal static class ResultCommands
         var command = new Command("whitespace", "My prospects and open opportunities that a partner has as customers: where an introduction helps most.") { partner };
         b.Action(command, async ctx =>
         {
-            using var quiet = NoCollections.Begin();
+            using var quiet = Quiet();
             var overlaps = await Resolve(ctx, ctx.Get(partner));
             var whitespace = overlaps
                 .Where(o => o.MyPopulation is "prospects" or "opportunities" && o.TheirPopulations.Contains("customers"))
@@ -96,7 +96,7 @@ internal static class ResultCommands
         var command = new Command("shared", "Accounts of mine that two or more of my partners know, computed on this machine (the node never links partnerships).") { minimum };
         b.Action(command, async ctx =>
         {
-            using var quiet = NoCollections.Begin();
+            using var quiet = Quiet();
             var overlaps = await Resolve(ctx, null);
             var shared = overlaps
                 .GroupBy(o => o.MatchKey)
@@ -115,43 +115,14 @@ internal static class ResultCommands
     }
 
     /// <summary>
-    /// No garbage collection while a command resolves and prints overlaps, up to a budget. The
-    /// command builds one large list and exits: every object it makes lives until then, so a
-    /// collection only copies and marks, and full ones come as the heap grows (200,000 overlaps:
-    /// five blocking gen2 collections, ~0.2 CPU-s). Past the budget (256 MB, ~300,000 overlaps)
-    /// collections are blocking ones (batch), as before; disposing ends the region (commands also
-    /// run inside the tests' process).
+    /// No garbage collection while a command resolves and prints overlaps (<see cref="NoCollections"/>):
+    /// 200,000 overlaps made five blocking gen2 collections, ~0.2 CPU-s. Past the budget (256 MB, ~300,000
+    /// overlaps) collections are blocking ones (batch), as before.
     /// </summary>
-    private sealed class NoCollections : IDisposable
+    private static NoCollections? Quiet()
     {
-        private const long Budget = 256L << 20;
-
-        public static NoCollections? Begin()
-        {
-            GCSettings.LatencyMode = GCLatencyMode.Batch;
-            try
-            {
-                return GC.TryStartNoGCRegion(Budget) ? new NoCollections() : null;
-            }
-            catch (Exception e) when (e is ArgumentOutOfRangeException or InvalidOperationException)
-            {
-                // More than this runtime allows in one region, or a region already begun: collect as usual.
-                return null;
-            }
-        }
-
-        public void Dispose()
-        {
-            if (GCSettings.LatencyMode != GCLatencyMode.NoGCRegion) return;
-            try
-            {
-                GC.EndNoGCRegion();
-            }
-            catch (InvalidOperationException)
-            {
-                // The budget ran out and a collection ended the region already.
-            }
-        }
+        GCSettings.LatencyMode = GCLatencyMode.Batch;
+        return NoCollections.Begin(256L << 20);
     }
 
     private static async Task<List<ResolvedOverlap>> Resolve(CommandContext ctx, string? partnerId)
