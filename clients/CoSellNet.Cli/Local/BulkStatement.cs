@@ -168,6 +168,30 @@ internal sealed class BulkStatement : IDisposable
     [DllImport("e_sqlite3", EntryPoint = "sqlite3_bind_text", ExactSpelling = true)]
     private static extern int BindText(IntPtr statement, int index, IntPtr text, int length, IntPtr destructor);
 
+    /// <summary>
+    /// Binds a blob for the row being written only, like <see cref="RowText"/>: copied into the row's
+    /// pinned buffer, which SQLite reads in place (SQLITE_STATIC) rather than copying it into memory of
+    /// its own (a malloc, a copy and a free a value: a record id a row in an add of 1,000,000).
+    /// </summary>
+    public void RowBlob(int index, ReadOnlySpan<byte> value)
+    {
+        var into = RowSpace(value.Length);
+        if (value.IsEmpty || !into.Overlaps(row))
+        {
+            Blob(index, value); // out of room (or empty): bound as a copy
+            return;
+        }
+        value.CopyTo(into);
+        Bound(index);
+        var at = Marshal.UnsafeAddrOfPinnedArrayElement(row, rowUsed);
+        Check(BindBlob(statement.DangerousGetHandle(), index, at, value.Length, IntPtr.Zero)); // SQLITE_STATIC: read in place until bound again
+        rowUsed += value.Length;
+    }
+
+    /// <summary>SQLite's own bind of a blob, with the destructor argument (see <see cref="BindText"/>).</summary>
+    [DllImport("e_sqlite3", EntryPoint = "sqlite3_bind_blob", ExactSpelling = true)]
+    private static extern int BindBlob(IntPtr statement, int index, IntPtr blob, int length, IntPtr destructor);
+
     /// <summary>Binds a blob; SQLite copies it.</summary>
     public void Blob(int index, ReadOnlySpan<byte> value)
     {

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using CoSellNet.Cli.App;
 using CoSellNet.Crypto;
 using CoSellNet.Protocol;
@@ -141,32 +143,80 @@ internal sealed partial class LocalStore
     {
         using var transaction = Begin();
         InsertUpload(upload, transaction);
-        using var add = Bulk("INSERT OR IGNORE INTO records (partnership, epoch, record_id, population, match_key) VALUES (?1, ?2, ?3, ?4, ?5)");
-        add.Text(1, upload.Partnership);
-        add.Int64(2, upload.Epoch);
-        add.Text(4, upload.Population);
+        // Several rows a statement, as the accounts are written (see WriteAccounts): one cursor that
+        // finds each next row's place from the last one's, and a statement's start, step and reset
+        // per 64 rows rather than per row. The rest of the plan, one row at a time.
+        using var wide = Bulk(RecordsInsertSql(RecordsPerInsert));
+        using var single = Bulk(RecordsInsertSql(1));
+        foreach (var (statement, rows) in new[] { (wide, RecordsPerInsert), (single, 1) })
+            for (var row = 0; row < rows; row++)
+            {
+                // Bound once: a binding stays until it is bound again.
+                statement.Text(row * RecordColumns + 1, upload.Partnership);
+                statement.Int64(row * RecordColumns + 2, upload.Epoch);
+                statement.Text(row * RecordColumns + 4, upload.Population);
+            }
         // Inserted in record id order, the table's key order: appends to the B-tree instead of
-        // splitting pages all over it, several times cheaper than the plan's random order.
-        var order = new (UInt128 Id, int Index)[keys.Length];
-        for (var i = 0; i < order.Length; i++) order[i] = (RecordIds.Of(upload.Payload.AsSpan(i * RecordIds.Size, RecordIds.Size)), i);
-        // A plan is made in record id order (its upload order): checked in one pass, not sorted again.
-        if (!InIdOrder(order)) Array.Sort(order);
-        Span<byte> id = stackalloc byte[RecordIds.Size];
-        foreach (var (recordId, index) in order)
+        // splitting pages all over it, several times cheaper than the plan's random order. A plan is
+        // made in record id order (its upload order): then its own order is the one, with no index made.
+        var order = PlanInIdOrder(upload.Payload) ? null : SortedByRecordId(upload.Payload, keys.Length);
+        var ids = upload.Payload.AsSpan();
+        var at = 0;
+        for (; at + RecordsPerInsert <= keys.Length; at += RecordsPerInsert)
         {
-            RecordIds.Write(recordId, id);
-            add.Blob(3, id);
-            add.Key(5, keys[index]);
-            add.Run();
+            for (var row = 0; row < RecordsPerInsert; row++)
+            {
+                var index = order is null ? at + row : order[at + row];
+                wide.RowBlob(row * RecordColumns + 3, ids.Slice(index * RecordIds.Size, RecordIds.Size));
+                wide.Key(row * RecordColumns + 5, keys[index]);
+            }
+            wide.Run();
+        }
+        for (; at < keys.Length; at++)
+        {
+            var index = order is null ? at : order[at];
+            single.RowBlob(3, ids.Slice(index * RecordIds.Size, RecordIds.Size));
+            single.Key(5, keys[index]);
+            single.Run();
         }
         transaction.Commit();
     }
 
-    private static bool InIdOrder(ReadOnlySpan<(UInt128 Id, int Index)> order)
+    /// <summary>Rows an insert of an add's records writes at a time.</summary>
+    private const int RecordsPerInsert = 64;
+
+    /// <summary>The records table's columns, as bound for a row (partnership, epoch, record_id, population, match_key).</summary>
+    private const int RecordColumns = 5;
+
+    /// <summary>Inserts <paramref name="rows"/> records, parameters ?1 to ?5 the first's, ?6 to ?10 the second's, and so on; a record already there is left as it is.</summary>
+    private static string RecordsInsertSql(int rows)
     {
-        for (var i = 1; i < order.Length; i++)
-            if (order[i - 1].Id > order[i].Id) return false;
+        var sql = new StringBuilder("INSERT OR IGNORE INTO records (partnership, epoch, record_id, population, match_key) VALUES ");
+        for (var row = 0; row < rows; row++)
+        {
+            var p = row * RecordColumns;
+            sql.Append(row == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"(?{p + 1}, ?{p + 2}, ?{p + 3}, ?{p + 4}, ?{p + 5})");
+        }
+        return sql.ToString();
+    }
+
+    /// <summary>Whether a plan's record ids (16 bytes each) are in ascending order, as a plan is made.</summary>
+    private static bool PlanInIdOrder(ReadOnlySpan<byte> ids)
+    {
+        for (var at = RecordIds.Size; at + RecordIds.Size <= ids.Length; at += RecordIds.Size)
+            if (RecordIds.Of(ids.Slice(at - RecordIds.Size, RecordIds.Size)) > RecordIds.Of(ids.Slice(at, RecordIds.Size))) return false;
         return true;
+    }
+
+    /// <summary>The plan's indexes in record id order.</summary>
+    private static int[] SortedByRecordId(byte[] ids, int count)
+    {
+        var order = new (UInt128 Id, int Index)[count];
+        for (var i = 0; i < count; i++) order[i] = (RecordIds.Of(ids.AsSpan(i * RecordIds.Size, RecordIds.Size)), i);
+        Array.Sort(order);
+        var indexes = new int[count];
+        for (var i = 0; i < count; i++) indexes[i] = order[i].Index;
+        return indexes;
     }
 
     /// <summary>The match keys of a planned add, in its plan's order, from the records it wrote when it began.</summary>

@@ -187,6 +187,28 @@ public sealed class LocalStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_planned_add_in_id_order_is_written_many_records_a_statement_with_the_rest_one_at_a_time()
+    {
+        using var store = LocalStore.Open(PathOf);
+        const int count = 64 * 2 + 5;
+        var keys = Enumerable.Range(0, count).Select(i => MatchKey.Parse(i % 2 == 0 ? $"d:company-{i}.com" : $"n:company {i}")).ToArray();
+        var ids = new byte[count * RecordIds.Size];
+        for (var i = 0; i < count; i++) RecordIds.Write((UInt128)(i + 1) << 64 | (UInt128)(count - i), ids.AsSpan(i * RecordIds.Size, RecordIds.Size));
+        var upload = new PendingUpload(Guid.NewGuid(), "p1", "them", 1, "customers", UploadKind.Add, count, ids, UploadLayout.Plan, 64);
+        var before = TotalChanges(store);
+
+        store.BeginAdd(upload, keys);
+        store.BeginAdd(upload with { UploadId = Guid.NewGuid() }, keys); // the same records again: each left as it is
+
+        Assert.Equal(before + 2 + count, TotalChanges(store));
+        var records = store.RecordPopulations("p1", 1);
+        Assert.Equal(count, records.Count);
+        Assert.All(records.Values, population => Assert.Equal("customers", population));
+        for (var i = 0; i < count; i++)
+            Assert.Equal(keys[i].ToString(), store.Record("p1", 1, ids[(i * RecordIds.Size)..((i + 1) * RecordIds.Size)])!.MatchKey);
+    }
+
+    [Fact]
     public void Overlaps_are_resolved_a_batch_at_a_time_and_records_no_longer_in_the_list_are_left_out()
     {
         using var store = LocalStore.Open(PathOf);
