@@ -45,6 +45,34 @@ public sealed class UploadOrderTests
         Assert.Equal(keys, shuffledKeys);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(17)]
+    [InlineData(100_000)]
+    public void Ids_in_order_reversed_organ_pipe_or_alike_in_their_high_bits_are_sorted_each_with_its_own_key(int count)
+    {
+        // Shapes that take a quicksort down its worst paths (the heap sort after too deep a recursion).
+        UInt128[][] shapes =
+        [
+            [.. Enumerable.Range(0, count).Select(i => (UInt128)i)],
+            [.. Enumerable.Range(0, count).Select(i => (UInt128)(count - i))],
+            [.. Enumerable.Range(0, count).Select(i => (UInt128)Math.Min(i, count - i) << 32 | (UInt128)i)],
+            [.. Enumerable.Range(0, count).Select(i => (UInt128)(i % 7) << 120 | (UInt128)i)],
+        ];
+        foreach (var shape in shapes)
+        {
+            var ids = shape.ToArray();
+            var keys = ids.Select(id => MatchKey.Parse($"d:account{id}.example")).ToArray();
+
+            SyncEngine.InUploadOrder(ids, keys);
+
+            Assert.Equal(shape.Order(), ids);
+            Assert.Equal(ids.Select(id => MatchKey.Parse($"d:account{id}.example")), keys);
+        }
+    }
+
     [Fact]
     public void Match_keys_have_no_say_in_the_order()
     {
