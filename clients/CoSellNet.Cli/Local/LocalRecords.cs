@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using CoSellNet.Cli.App;
 using CoSellNet.Crypto;
@@ -164,6 +165,7 @@ internal sealed partial class LocalStore
         var at = 0;
         for (; at + RecordsPerInsert <= keys.Length; at += RecordsPerInsert)
         {
+            touched += TouchKeys(keys, order, at, RecordsPerInsert);
             for (var row = 0; row < RecordsPerInsert; row++)
             {
                 var index = order is null ? at + row : order[at + row];
@@ -180,6 +182,21 @@ internal sealed partial class LocalStore
             single.Run();
         }
         transaction.Commit();
+    }
+
+    /// <summary>
+    /// Reads the match keys of the next <paramref name="count"/> records ahead of their writing, as
+    /// <see cref="Touch"/> does for accounts: in record id order the keys' strings are all over the
+    /// heap, and this tight loop has many of their cache misses under way at once rather than one
+    /// after another in the binding (1,000,000 records: ~0.2 CPU-s less, in a test process).
+    /// </summary>
+    // Per record: compiled optimized at its first call (see AccountImport.KeysOf).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int TouchKeys(ReadOnlySpan<MatchKey> keys, int[]? order, int at, int count)
+    {
+        var sum = 0;
+        for (var row = at; row < at + count; row++) sum += Ends(keys[order is null ? row : order[row]].Value);
+        return sum;
     }
 
     /// <summary>Rows an insert of an add's records writes at a time.</summary>
