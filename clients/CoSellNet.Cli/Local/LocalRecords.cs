@@ -140,6 +140,8 @@ internal sealed partial class LocalStore
     /// twice; a resumed run blinds its chunks again from these rows. Committing the add changes none
     /// of them: a record is being sent for as long as an add whose plan holds it is pending.
     /// </summary>
+    // Per record: compiled optimized at its first call (see AccountImport.KeysOf).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void BeginAdd(PendingUpload upload, ReadOnlySpan<MatchKey> keys)
     {
         using var transaction = Begin();
@@ -218,6 +220,7 @@ internal sealed partial class LocalStore
     }
 
     /// <summary>Whether a plan's record ids (16 bytes each) are in ascending order, as a plan is made.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool PlanInIdOrder(ReadOnlySpan<byte> ids)
     {
         for (var at = RecordIds.Size; at + RecordIds.Size <= ids.Length; at += RecordIds.Size)

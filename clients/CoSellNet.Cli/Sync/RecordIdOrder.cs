@@ -17,6 +17,8 @@ namespace CoSellNet.Cli.Sync;
 /// </remarks>
 internal static class RecordIdOrder
 {
+    // Per record: compiled optimized at its first call (see AccountImport.KeysOf).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sort(UInt128[] ids, MatchKey[] keys)
     {
         if (ids.Length != keys.Length) throw new ArgumentException($"{ids.Length} record ids for {keys.Length} keys.", nameof(keys));
