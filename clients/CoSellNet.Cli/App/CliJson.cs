@@ -22,7 +22,7 @@ namespace CoSellNet.Cli.App;
 [JsonSerializable(typeof(SortedDictionary<string, string>))]
 [JsonSerializable(typeof(ConfigCommands.ConfigView))]
 [JsonSerializable(typeof(PartnershipSync))]
-[JsonSerializable(typeof(PublicKeyDocument), GenerationMode = JsonSourceGenerationMode.Serialization)]
+[JsonSerializable(typeof(PublicKeyDocument))]
 [JsonSerializable(typeof(ResolvedOverlap))]
 [JsonSerializable(typeof(ResultCommands.SharedAccount))]
 [JsonSerializable(typeof(IReadOnlyList<FeedAccount>))]

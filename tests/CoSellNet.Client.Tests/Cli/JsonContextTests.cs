@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using CoSellNet.Cli.App;
 using CoSellNet.Cli.Config;
 using CoSellNet.Cli.Output;
@@ -45,7 +46,9 @@ public sealed class JsonContextTests
             .ToList();
         Assert.Contains(typeof(ConfigCommands.ConfigView), views);
         Assert.Contains(typeof(ResultCommands.SharedAccount), views);
-        Assert.All(views, t => Assert.NotNull(OutputWriter.Json.GetTypeInfo(t)));
+        // Property metadata too: -o json writes indented and relaxed, unlike the contexts' own options,
+        // so a type generated for the serialization fast path only cannot be written.
+        Assert.All(views, t => Assert.True(OutputWriter.Json.GetTypeInfo(t) is { Kind: not JsonTypeInfoKind.Object } or { Properties.Count: > 0 }, t.Name));
     }
 
     [Fact]
