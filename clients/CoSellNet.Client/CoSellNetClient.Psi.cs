@@ -307,7 +307,7 @@ public sealed partial class CoSellNetClient
     private static ByteArrayContent JsonContent(object body)
     {
         // Bytes, not a stream: a retried request sends the same body again.
-        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), CoSellNetJson.Options));
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, CoSellNetJson.Options.GetTypeInfo(body.GetType())));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         return content;
     }
@@ -331,9 +331,11 @@ public sealed partial class CoSellNetClient
         using var response = await PsiSendAsync(method, route, content, AcceptJson, markIdempotent, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NoContent) return null;
         var what = $"{method} {response.RequestMessage?.RequestUri?.AbsolutePath ?? route}";
+        // Outside the try: a type the JSON context lacks is a bug here, not a node that answered something else.
+        var info = CoSellNetJson.TypeInfo<T>();
         try
         {
-            return await response.Content.ReadFromJsonAsync<T>(CoSellNetJson.Options, ct).ConfigureAwait(false)
+            return await response.Content.ReadFromJsonAsync(info, ct).ConfigureAwait(false)
                    ?? throw new CoSellNetException($"{what}: the node answered {(int)response.StatusCode} with an empty body where a {typeof(T).Name} was expected.");
         }
         catch (JsonException e)

@@ -120,9 +120,11 @@ public sealed partial class CoSellNetClient : IDisposable
     {
         using var response = await SendRawAsync(method, route, body, authenticated, ct).ConfigureAwait(false);
         var what = $"{method} {new Uri(_base, route.TrimStart('/')).AbsolutePath}";
+        // Outside the try: a type the JSON context lacks is a bug here, not a node that answered something else.
+        var info = CoSellNetJson.TypeInfo<T>();
         try
         {
-            return await response.Content.ReadFromJsonAsync<T>(CoSellNetJson.Options, ct).ConfigureAwait(false)
+            return await response.Content.ReadFromJsonAsync(info, ct).ConfigureAwait(false)
                    ?? throw new CoSellNetException($"{what}: the node answered {(int)response.StatusCode} with an empty body where a {typeof(T).Name} was expected.");
         }
         catch (JsonException e)
@@ -146,7 +148,7 @@ public sealed partial class CoSellNetClient : IDisposable
         if (body is not null)
         {
             // Bytes, not a stream: a retried PUT sends the same body again.
-            request.Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), CoSellNetJson.Options));
+            request.Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, CoSellNetJson.Options.GetTypeInfo(body.GetType())));
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         }
 

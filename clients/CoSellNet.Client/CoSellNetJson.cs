@@ -2,10 +2,15 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace CoSellNet.Client;
 
-/// <summary>The node's JSON conventions: System.Text.Json web defaults, enums as their lower-case wire names.</summary>
+/// <summary>
+/// The node's JSON conventions: System.Text.Json web defaults, enums as their lower-case wire names.
+/// The options know the protocol's types only (source-generated, <see cref="CoSellNetJsonContext"/>):
+/// serializing any other type with them throws rather than falling back to reflection.
+/// </summary>
 public static class CoSellNetJson
 {
     /// <summary>The serializer options the client reads and writes with (read-only).</summary>
@@ -28,7 +33,7 @@ public static class CoSellNetJson
     {
         if (typeof(TEnum).GetCustomAttribute<JsonConverterAttribute>()?.ConverterType != typeof(JsonStringEnumConverter<TEnum>)
             || Enum.GetName(value) is not { } member)
-            return JsonSerializer.Serialize(value, Options).Trim('"');
+            return JsonSerializer.Serialize(value, TypeInfo<TEnum>()).Trim('"');
         return typeof(TEnum).GetField(member)!.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? member;
     }
 
@@ -51,10 +56,13 @@ public static class CoSellNetJson
         return false;
     }
 
+    /// <summary>The metadata <see cref="Options"/> has for a type; throws for a type the context does not list.</summary>
+    internal static JsonTypeInfo<T> TypeInfo<T>() => (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
+
     private static JsonSerializerOptions Create()
     {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        options.MakeReadOnly(populateMissingResolver: true);
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = CoSellNetJsonContext.Default };
+        options.MakeReadOnly();
         return options;
     }
 }

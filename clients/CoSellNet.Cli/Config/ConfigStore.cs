@@ -15,7 +15,7 @@ internal sealed class ConfigStore(string path)
         UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
         UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = CliJson.ReadOnly(new(JsonSerializerDefaults.Web) { WriteIndented = true, TypeInfoResolver = CliJsonContext.Default });
 
     public string Path { get; } = path;
 
@@ -25,7 +25,7 @@ internal sealed class ConfigStore(string path)
         if (!File.Exists(Path)) return new CliConfig();
         try
         {
-            var config = JsonSerializer.Deserialize<CliConfig>(File.ReadAllText(Path), Json) ?? new CliConfig();
+            var config = JsonSerializer.Deserialize(File.ReadAllText(Path), Json.Info<CliConfig>()) ?? new CliConfig();
             config.Profiles = new SortedDictionary<string, Profile>(config.Profiles ?? [], StringComparer.Ordinal);
             return config;
         }
@@ -60,7 +60,7 @@ internal sealed class ConfigStore(string path)
             if (!OperatingSystem.IsWindows()) options.UnixCreateMode = FileMode600;
             using (var stream = new FileStream(temp, options))
             {
-                JsonSerializer.Serialize(stream, config, Json);
+                JsonSerializer.Serialize(stream, config, Json.Info<CliConfig>());
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, Path, overwrite: true);

@@ -17,7 +17,7 @@ namespace CoSellNet.Cli.Feed;
 /// </summary>
 internal static class FeedCommands
 {
-    private static readonly JsonSerializerOptions IndentedJson = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions IndentedJson = CliJson.ReadOnly(new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, TypeInfoResolver = CliJson.Resolver });
 
     public static IEnumerable<Command> Build(CommandBuilder b) => [Feed(b), Watch(b)];
 

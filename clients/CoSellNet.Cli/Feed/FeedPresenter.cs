@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CoSellNet.Cli.App;
 using CoSellNet.Cli.Local;
 using CoSellNet.Client;
 using CoSellNet.Protocol;
@@ -16,13 +17,13 @@ internal sealed record FeedLine(FeedEvent Event, string? PartnerName, string Sum
     /// <summary>The node's JSON of the event, with <c>partnerName</c> and, when resolved, <c>accounts</c> added.</summary>
     public JsonObject ToJson()
     {
-        var json = JsonSerializer.SerializeToNode(Event, CoSellNetJson.Options)!.AsObject();
+        var json = JsonSerializer.SerializeToNode(Event, CliJson.Options.Info<FeedEvent>())!.AsObject();
         if (PartnerName is not null) json["partnerName"] = PartnerName;
         if (Found is not null || Gone is not null)
             json["accounts"] = new JsonObject
             {
-                ["found"] = JsonSerializer.SerializeToNode(Found ?? [], CoSellNetJson.Options),
-                ["gone"] = JsonSerializer.SerializeToNode(Gone ?? [], CoSellNetJson.Options),
+                ["found"] = JsonSerializer.SerializeToNode(Found ?? [], CliJson.Options.Info<IReadOnlyList<FeedAccount>>()),
+                ["gone"] = JsonSerializer.SerializeToNode(Gone ?? [], CliJson.Options.Info<IReadOnlyList<FeedAccount>>()),
             };
         return json;
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using CoSellNet.Cli.App;
 using CoSellNet.Cli.Output;
 using CsvHelper;
 using CsvHelper.Configuration;
@@ -14,7 +15,7 @@ namespace CoSellNet.Cli.Feed;
 /// </summary>
 internal sealed class FeedWriter(TextWriter writer, OutputFormat format) : IDisposable
 {
-    private static readonly JsonSerializerOptions JsonLines = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions JsonLines = CliJson.ReadOnly(new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, TypeInfoResolver = CliJson.Resolver });
 
     private static readonly CsvConfiguration CsvOptions = new(CultureInfo.InvariantCulture)
     {

@@ -121,7 +121,7 @@ internal sealed partial class LocalStore
         var upserts = new List<AccountUpsert>(empty ? accounts.Count : 0);
         foreach (var account in accounts)
         {
-            var fields = account.Fields.Count == 0 ? null : JsonSerializer.Serialize(account.Fields);
+            var fields = account.Fields.Count == 0 ? null : JsonSerializer.Serialize(account.Fields, App.CliJsonContext.Default.IReadOnlyDictionaryStringString);
             // Into an empty list (a first import) everything is new: no key text to make and look up.
             if (before.Count > 0 && before.Remove((account.Population, account.Key.ToString()), out var old)
                 && old.Name == account.Name && old.Website == account.Website && account.SourceIs(old.Source) && old.Fields == fields)
@@ -269,7 +269,7 @@ internal sealed partial class LocalStore
         while (reader.Read())
             list.Add(new LocalAccount(reader.GetString(0), MatchKey.Parse(reader.GetString(1)),
                 reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4),
-                reader.IsDBNull(5) ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(5))!));
+                reader.IsDBNull(5) ? new Dictionary<string, string>() : JsonSerializer.Deserialize(reader.GetString(5), App.CliJsonContext.Default.DictionaryStringString)!));
         return list;
     }
 
@@ -283,7 +283,7 @@ internal sealed partial class LocalStore
         if (!reader.Read()) return null;
         return new LocalAccount(population, MatchKey.Parse(matchKey), reader.IsDBNull(0) ? null : reader.GetString(0),
             reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2),
-            reader.IsDBNull(3) ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(3))!);
+            reader.IsDBNull(3) ? new Dictionary<string, string>() : JsonSerializer.Deserialize(reader.GetString(3), App.CliJsonContext.Default.DictionaryStringString)!);
     }
 
     /// <summary>The list's version: changes whenever an import changes the list (0 before the first).</summary>

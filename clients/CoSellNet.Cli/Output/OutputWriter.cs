@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using CoSellNet.Client;
+using CoSellNet.Cli.App;
 using CsvHelper;
 using CsvHelper.Configuration;
 
@@ -17,11 +17,12 @@ namespace CoSellNet.Cli.Output;
 internal sealed class OutputWriter(TextWriter writer, OutputFormat format)
 {
     // Relaxed escaping: the output is read by people and tools, not embedded in HTML; names stay readable.
-    private static readonly JsonSerializerOptions Json = new(CoSellNetJson.Options)
+    // The protocol's types and cosell's views only (CliJson): a view missing there throws, in tests too.
+    internal static readonly JsonSerializerOptions Json = CliJson.ReadOnly(new(CliJson.Options)
     {
         WriteIndented = true,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    });
 
     /// <summary>What <see cref="Json"/> writes with: lists written item by item look the same.</summary>
     private static readonly JsonWriterOptions JsonWriter = new()
@@ -49,7 +50,7 @@ internal sealed class OutputWriter(TextWriter writer, OutputFormat format)
                 WriteJsonList(items, item);
                 break;
             case OutputFormat.Json:
-                WriteJson(items);
+                WriteJson(items, WriteJsonArray);
                 break;
             case OutputFormat.Csv:
                 WriteCsv(items, columns);
@@ -67,7 +68,7 @@ internal sealed class OutputWriter(TextWriter writer, OutputFormat format)
         switch (format)
         {
             case OutputFormat.Json:
-                WriteJson(item);
+                WriteJson(item, static (json, item) => JsonSerializer.Serialize(json, item, Json.Info<T>()));
                 break;
             case OutputFormat.Csv:
                 WriteCsv([item], columns);
@@ -78,16 +79,30 @@ internal sealed class OutputWriter(TextWriter writer, OutputFormat format)
         }
     }
 
-    private void WriteJson<T>(T value)
+    /// <summary>
+    /// A list as the serializer writes one, item by item with the item's metadata: the views need no
+    /// metadata of their own for each kind of list (none of it can be made at run time).
+    /// </summary>
+    private static void WriteJsonArray<T>(Utf8JsonWriter json, IReadOnlyList<T> items)
+    {
+        var info = Json.Info<T>();
+        json.WriteStartArray();
+        foreach (var item in items) JsonSerializer.Serialize(json, item, info);
+        json.WriteEndArray();
+    }
+
+    private void WriteJson<T>(T value, Action<Utf8JsonWriter, T> write)
     {
         if (!IsConsole)
         {
-            writer.WriteLine(JsonSerializer.Serialize(value, Json));
+            var buffer = new ArrayBufferWriter<byte>();
+            using (var json = new Utf8JsonWriter(buffer, JsonWriter)) write(json, value);
+            writer.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
             return;
         }
         // Straight to standard output as UTF-8, no string of the whole list in between.
         using var stdout = new BufferedStream(Console.OpenStandardOutput(), BufferSize);
-        JsonSerializer.Serialize(stdout, value, Json);
+        using (var json = new Utf8JsonWriter(stdout, JsonWriter)) write(json, value);
         stdout.Write(writer.Encoding.GetBytes(writer.NewLine));
     }
 

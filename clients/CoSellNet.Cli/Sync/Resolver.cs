@@ -248,7 +248,7 @@ internal sealed class Resolver(CoSellNetClient client, LocalStore store, MasterS
             try
             {
                 var opened = sealer.Open(Convert.FromHexString(one.TheirRecordId), Convert.FromBase64String(one.Sealed));
-                foreach (var (name, value) in JsonSerializer.Deserialize<Dictionary<string, string>>(opened) ?? [])
+                foreach (var (name, value) in JsonSerializer.Deserialize(opened, CliJsonContext.Default.DictionaryStringString) ?? [])
                     fields[name] = value;
             }
             catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or JsonException or FormatException)

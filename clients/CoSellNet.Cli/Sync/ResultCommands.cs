@@ -31,7 +31,7 @@ internal static class ResultCommands
         .Add("Their population", c => c.TheirPopulation)
         .Add("Overlap", c => c.Count is { } n ? n.ToString(CultureInfo.InvariantCulture) : $"< {c.FewerThan}");
 
-    private sealed record SharedAccount(string Account, string MatchKey, string MyPopulations, int Partners, string PartnerNames, string Source);
+    internal sealed record SharedAccount(string Account, string MatchKey, string MyPopulations, int Partners, string PartnerNames, string Source);
 
     private static readonly Columns<SharedAccount> SharedColumns = new Columns<SharedAccount>()
         .Add("Account", s => s.Account)

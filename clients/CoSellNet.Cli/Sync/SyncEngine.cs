@@ -230,7 +230,7 @@ internal sealed partial class SyncEngine(CoSellNetClient client, LocalStore stor
 
     /// <summary>An account's shared fields as sealed: a JSON object, keys in ordinal order, so the same fields give the same bytes.</summary>
     private static byte[] FieldsJson(LocalAccount account) =>
-        JsonSerializer.SerializeToUtf8Bytes(new SortedDictionary<string, string>(account.Fields.ToDictionary(), StringComparer.Ordinal));
+        JsonSerializer.SerializeToUtf8Bytes(new SortedDictionary<string, string>(account.Fields.ToDictionary(), StringComparer.Ordinal), CliJsonContext.Default.SortedDictionaryStringString);
 
     private static string Digest(byte[] json) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(json));
 

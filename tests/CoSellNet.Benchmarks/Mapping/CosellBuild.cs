@@ -7,9 +7,8 @@ namespace CoSellNet.Benchmarks.Mapping;
 /// <summary>
 /// The <c>cosell</c> the benchmark runs: the one users get, i.e. what the tool package for this
 /// platform holds. That is clients/CoSellNet.Cli published for this machine's runtime identifier
-/// (framework-dependent, ReadyToRun as the project sets it for RID-specific builds), run through its
-/// apphost as the tool's shim runs it. A build output's <c>dotnet cosell.dll</c> would pay the JIT
-/// for code users never JIT.
+/// (native AOT, as the project sets it for RID-specific builds: one executable, no JIT). A build
+/// output's <c>dotnet cosell.dll</c> would pay the JIT for code users never JIT.
 /// </summary>
 internal static class CosellBuild
 {
@@ -24,7 +23,7 @@ internal static class CosellBuild
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "publish", project, "-c", configuration, "-r", RuntimeInformation.RuntimeIdentifier, "--self-contained", "false", "-o", output, "-nologo", "-v", "quiet" })
+        foreach (var arg in new[] { "publish", project, "-c", configuration, "-r", RuntimeInformation.RuntimeIdentifier, "-o", output, "-nologo", "-v", "quiet" })
             start.ArgumentList.Add(arg);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         using var process = Process.Start(start)!;

@@ -138,7 +138,7 @@ public sealed class OutputTests
             new(Samples.MeId, "Beta Services", "\u2028Evil\u001b[2J", "evil.test", "evil.test", "customers", customers,
                 new SortedDictionary<string, string>(StringComparer.Ordinal), "crm.csv:4", "0f0e0d0c0b0a09080706050403020100"),
         ];
-        var options = new JsonSerializerOptions(CoSellNetJson.Options) { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        var options = new JsonSerializerOptions(ReflectionJson.Options) { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
         var json = Render(OutputFormat.Json, o => o.WriteList(overlaps, ResultCommands.OverlapColumns, "none"));
 
@@ -158,7 +158,7 @@ public sealed class OutputTests
         var overlaps = Enumerable.Range(0, 7).Select(i => new ResolvedOverlap(Samples.ThemId, "Beta Services", $"Acme {i}", i % 2 == 0 ? null : "acme.com",
             $"acme{i}.com", "customers", ["customers", "prospects"], i % 3 == 0 ? fields : new SortedDictionary<string, string>(StringComparer.Ordinal),
             $"crm.csv:{i}", $"{i:x32}")).ToArray();
-        var options = new JsonSerializerOptions(CoSellNetJson.Options) { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        var options = new JsonSerializerOptions(ReflectionJson.Options) { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         var json = new MemoryStream();
 
         OutputWriter.WriteJsonChunks(json, overlaps, OverlapJson.Write, chunkSize);

@@ -103,7 +103,7 @@ public sealed class ProblemDetailsTests
     [Fact]
     public async Task An_unknown_enum_value_from_the_node_is_reported_clearly()
     {
-        var json = System.Text.Json.JsonSerializer.Serialize(Samples.Partnership(), CoSellNetJson.Options).Replace("\"active\"", "\"frozen\"");
+        var json = System.Text.Json.JsonSerializer.Serialize(Samples.Partnership(), ReflectionJson.Options).Replace("\"active\"", "\"frozen\"");
         var node = new StubNode().RawJson(HttpStatusCode.OK, json);
         using var client = node.Client();
 

@@ -102,7 +102,7 @@ public sealed class PsiTests
         var bodies = new List<byte[]>();
         var node = new StubNode()
             .Answer(r => { bodies.Add(BytesOf(r)); return StubNode.Response(HttpStatusCode.ServiceUnavailable, "", "text/plain"); })
-            .Answer(r => { bodies.Add(BytesOf(r)); return StubNode.Response(HttpStatusCode.OK, JsonSerializer.Serialize(View(2, 4), CoSellNetJson.Options), "application/json"); });
+            .Answer(r => { bodies.Add(BytesOf(r)); return StubNode.Response(HttpStatusCode.OK, JsonSerializer.Serialize(View(2, 4), ReflectionJson.Options), "application/json"); });
         using var client = node.Client();
 
         var view = await client.PutChunkAsync(Samples.ThemId, UploadId, 3, chunk.AsMemory());

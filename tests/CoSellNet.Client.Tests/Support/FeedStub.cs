@@ -16,7 +16,7 @@ public sealed class FeedStub
 
     public static FeedEvent Event(long sequence, string type, string? partner = Samples.ThemId, object? data = null) =>
         new(sequence, type, Samples.Joined.AddMinutes(sequence), partner, null,
-            data is null ? null : JsonSerializer.SerializeToElement(data, CoSellNetJson.Options));
+            data is null ? null : JsonSerializer.SerializeToElement(data, ReflectionJson.Options));
 
     public FeedStub Add(string type, string? partner = Samples.ThemId, object? data = null)
     {
@@ -55,6 +55,6 @@ public sealed class FeedStub
         else
             return StubNode.Response(HttpStatusCode.NotFound,
                 """{"type":"about:blank","title":"Not found","status":404,"detail":"Not in the stub."}""", "application/problem+json");
-        return StubNode.Response(HttpStatusCode.OK, JsonSerializer.Serialize(body, CoSellNetJson.Options), "application/json");
+        return StubNode.Response(HttpStatusCode.OK, JsonSerializer.Serialize(body, ReflectionJson.Options), "application/json");
     }
 }

@@ -34,7 +34,7 @@ public sealed class StubNode : HttpMessageHandler
     public StubNode Json(HttpStatusCode status, object body, Action<HttpResponseMessage>? also = null) =>
         Answer(_ =>
         {
-            var response = Response(status, JsonSerializer.Serialize(body, CoSellNetJson.Options), "application/json");
+            var response = Response(status, JsonSerializer.Serialize(body, ReflectionJson.Options), "application/json");
             also?.Invoke(response);
             return response;
         });
