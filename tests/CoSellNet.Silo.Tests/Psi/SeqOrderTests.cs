@@ -8,9 +8,10 @@ using Npgsql;
 namespace CoSellNet.Silo.Tests.Psi;
 
 /// <summary>
-/// The seq index gives no order (a BRIN index, migration 0013): tasks still hand out the first
-/// records after the watermark, and a task's points still come in seq order when the rows lie in
-/// the table in another order.
+/// Seq order whatever the table's order: tasks hand out the first records after the watermark
+/// across missing seqs, and a task's points come in seq order when its rows lie in the table in
+/// another order (two uploads to one list at once). Properties any other index or layout of the
+/// points (a BRIN seq index, packed blocks) must keep.
 /// </summary>
 public sealed class SeqOrderTests(PostgresDatabaseFixture database) : IClassFixture<PostgresDatabaseFixture>
 {
