@@ -59,8 +59,6 @@ public sealed partial class PsiStore
             batch.BatchCommands.Add(Sql.Command("UPDATE psi_uploads SET committed_at = now() WHERE upload_id = $1", uploadId));
             await batch.ExecuteNonQueryAsync(ct);
             await tx.CommitAsync(ct);
-            // Staged rows applied and moved rows are new row versions: their pages, like a chunk's.
-            if (upload.Kind == UploadKind.Add) await Summarize(connection, ct);
         }
         return (await FindUpload(uploadId, ct))!;
     }

@@ -110,33 +110,7 @@ public sealed partial class PsiStore(NpgsqlDataSource db)
             await batch.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
-        if (inserted > 0) await Summarize(connection, ct);
         return (ChunkOutcome.Accepted, upload with { Chunks = upload.Chunks + 1, ReceivedCount = upload.ReceivedCount + count });
-    }
-
-    /// <summary>
-    /// Summarizes the pages of <c>psi_points</c> that its BRIN seq index does not cover yet (the
-    /// chunk just stored, see migration 0013): unsummarized pages match every seq condition, so
-    /// until then each task read would also read them. Best effort, after the chunk's commit:
-    /// summarizing takes a lock that one other summarization or a vacuum of the table holds too;
-    /// rather than wait, this chunk leaves its pages to the next chunk's summarization or to
-    /// autovacuum (which summarizes new pages as well). Results never depend on it.
-    /// </summary>
-    private static async Task Summarize(NpgsqlConnection connection, CancellationToken ct)
-    {
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        await using var batch = new NpgsqlBatch(connection, tx);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL lock_timeout = '20ms'"));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT brin_summarize_new_values('psi_points_seq')"));
-        try
-        {
-            await batch.ExecuteNonQueryAsync(ct);
-            await tx.CommitAsync(ct);
-        }
-        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.InsufficientPrivilege)
-        {
-            await tx.RollbackAsync(ct);
-        }
     }
 
     /// <summary>
@@ -255,13 +229,6 @@ public sealed partial class PsiStore(NpgsqlDataSource db)
 
     /// <summary>Subquery for the list id of ($1 partnership, $2 epoch, $3 owner); null when the side has none yet.</summary>
     internal const string ListOf = "(SELECT list_id FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3)";
-
-    /// <summary>
-    /// Condition on a row of <c>psi_points</c>: it is in list <paramref name="list"/> (an int or
-    /// bigint expression), named as the BRIN seq index names it (migration 0013), so that a read of
-    /// a seq range goes through that index, not through the primary key's list_id (all of the list).
-    /// </summary>
-    internal static string InList(string list, string alias = "") => $"{alias}list_id::bigint = ({list})::bigint";
 
     /// <summary>
     /// Condition on a row of <c>psi_points</c> of list <paramref name="list"/> (an expression that
