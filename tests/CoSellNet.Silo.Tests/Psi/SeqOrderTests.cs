@@ -144,6 +144,30 @@ public sealed class SeqOrderTests(PostgresDatabaseFixture database) : IClassFixt
         Assert.Equal([1L, 9L], seqs);
     }
 
+    [Fact]
+    public async Task A_list_with_no_seq_missing_hands_out_ranges_up_to_its_last_commit_and_never_a_pending_upload()
+    {
+        var partnership = "a|b-" + Guid.NewGuid();
+        var add = await Upload(partnership, UploadKind.Add, 5);
+        await Chunk(add, 0, Records("a", Enumerable.Range(0, 5)));
+        await _store.Commit(add.UploadId);
+        var pending = await Upload(partnership, UploadKind.Add, 2);
+        await Chunk(pending, 0, Records("a", Enumerable.Range(5, 2)));
+
+        var store = new ReblindStore(database.DataSource);
+        var first = (await store.NextRange(partnership, 1, "a", 3))!;
+        Assert.Equal((1L, 3L, 3), (first.FromSeq, first.ToSeq, first.Count));
+        var second = (await store.NextRange(partnership, 1, "a", 3, afterSeq: first.ToSeq))!;
+        Assert.Equal((4L, 5L, 2), (second.FromSeq, second.ToSeq, second.Count));
+        Assert.Null(await store.NextRange(partnership, 1, "a", 3, afterSeq: second.ToSeq));
+        Assert.Equal(new long[] { 4, 5 }, (await Points(store, partnership, second)).Seqs);
+
+        await _store.Commit(pending.UploadId);
+        var third = (await store.NextRange(partnership, 1, "a", 3, afterSeq: second.ToSeq))!;
+        Assert.Equal((6L, 7L, 2), (third.FromSeq, third.ToSeq, third.Count));
+        Assert.Equal(new long[] { 6, 7 }, (await Points(store, partnership, third)).Seqs);
+    }
+
     private async Task<byte[]> RecordIds(string partnership, IReadOnlySet<long> seqs)
     {
         await using var cmd = database.DataSource.CreateCommand("""
