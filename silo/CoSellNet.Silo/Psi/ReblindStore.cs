@@ -35,6 +35,8 @@ public sealed partial class ReblindStore(NpgsqlDataSource db)
         // and read it as a bitmap of every seq after the start (the rest of the list) to sort and
         // keep the first $4: 1M, at the second task, 230 ms; an ordered index range, 26 ms.
         await using var connection = await db.OpenConnectionAsync(ct);
+        if (await WholeRange(connection, partnership, epoch, owner, limit, afterSeq, ct) is { } whole)
+            return whole.Count == 0 ? null : whole;
         await using var tx = await connection.BeginTransactionAsync(ct);
         await using var batch = new NpgsqlBatch(connection, tx);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL enable_bitmapscan = off"));
@@ -59,6 +61,34 @@ public sealed partial class ReblindStore(NpgsqlDataSource db)
         }
         await tx.CommitAsync(ct);
         return range;
+    }
+
+    /// <summary>
+    /// The next range without reading a point, when the list has no seq missing: its record count
+    /// equals its <c>committed_seq</c>. Every committed record's seq lies in 1 to
+    /// <c>committed_seq</c> (migration 0009) and seqs are unique (the seq index), so then every seq
+    /// up to it is a committed record's, and no pending range lies below it (a pending range's seqs
+    /// are no records); the range is the next <paramref name="limit"/> seqs after the watermark, up
+    /// to <c>committed_seq</c>, as <see cref="NextRange"/>'s read would find it. So it is for a list
+    /// as first uploaded (records changed, removed or re-added unchanged leave seqs missing, and
+    /// then the read runs). At 1M × 1M the read was ~0.6 s of PostgreSQL's time over the tasks.
+    /// Null when the read is needed; a range of count 0 when nothing is left.
+    /// </summary>
+    private static async Task<ReblindRange?> WholeRange(NpgsqlConnection connection, string partnership, int epoch, string owner, int limit, long afterSeq, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            SELECT greatest(tagged_through, $4) + 1, least(greatest(tagged_through, $4) + $5, committed_seq)
+              FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3 AND records = committed_seq
+            """, connection);
+        cmd.Parameters.Add(new() { Value = partnership });
+        cmd.Parameters.Add(new() { Value = epoch });
+        cmd.Parameters.Add(new() { Value = owner });
+        cmd.Parameters.Add(new() { Value = afterSeq });
+        cmd.Parameters.Add(new() { Value = (long)limit });
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        var (from, to) = (reader.GetInt64(0), reader.GetInt64(1));
+        return from > to ? new ReblindRange(Guid.Empty, owner, 0, 0, 0) : new ReblindRange(Guid.NewGuid(), owner, from, to, checked((int)(to - from + 1)));
     }
 
     /// <summary>
