@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Numerics;
 using CoSellNet.Crypto;
 using System.Runtime.CompilerServices;
 
@@ -27,11 +26,9 @@ internal static class KeyOrder
     /// them), so the write then reads them one after the other: an index order would cost a cache miss
     /// a row on the list before the ones on each account's strings. (Sorting in buckets of the first
     /// character, each within the core's cache, saved nothing measurable at 1,000,000 rows.) The sort
-    /// is this file's own rather than <c>Span.Sort(keys, items)</c>: the runtime's generic sort over
-    /// these two types cannot be compiled ahead of time (ReadyToRun), so a first import ran it as
-    /// unoptimized code for a while.
+    /// is <see cref="IntroSort"/>, not the runtime's (see there why).
     /// </remarks>
-    public static void Sort(Span<AccountUpsert> rows) => Sort(rows, 2 * (BitOperations.Log2((uint)Math.Max(rows.Length, 1)) + 1));
+    public static void Sort(Span<AccountUpsert> rows) => Sort(rows, IntroSort.Depth(rows.Length));
 
     /// <summary><see cref="Sort(Span{AccountUpsert})"/>, by heapsort past <paramref name="depth"/> levels of quicksort (tests give 0).</summary>
     // Per key: compiled optimized at its first call (see AccountImport.KeysOf).
@@ -40,7 +37,7 @@ internal static class KeyOrder
     {
         var prefixes = new Prefix[rows.Length];
         for (var i = 0; i < rows.Length; i++) prefixes[i] = Prefix.Of(rows[i].Account.Key);
-        IntroSort(prefixes, rows, depth);
+        IntroSort.Sort<Prefix, AccountUpsert, PrefixLess>(prefixes, rows, depth);
         for (var start = 0; start < rows.Length;)
         {
             var end = start + 1;
@@ -50,115 +47,11 @@ internal static class KeyOrder
         }
     }
 
-    /// <summary>Quicksort (median of three), insertion sort for short ranges, heapsort past <paramref name="depth"/> levels: as the runtime's introsort.</summary>
-    // Per key: compiled optimized at its first call (see AccountImport.KeysOf).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void IntroSort(Span<Prefix> keys, Span<AccountUpsert> rows, int depth)
+    private readonly struct PrefixLess : IKeyLess<Prefix>
     {
-        while (keys.Length > 16)
-        {
-            if (depth-- == 0)
-            {
-                HeapSort(keys, rows);
-                return;
-            }
-            var pivot = Partition(keys, rows);
-            // The shorter side by recursion, the longer one in this loop: the stack stays logarithmic.
-            if (pivot < keys.Length - pivot)
-            {
-                IntroSort(keys[..pivot], rows[..pivot], depth);
-                keys = keys[(pivot + 1)..];
-                rows = rows[(pivot + 1)..];
-            }
-            else
-            {
-                IntroSort(keys[(pivot + 1)..], rows[(pivot + 1)..], depth);
-                keys = keys[..pivot];
-                rows = rows[..pivot];
-            }
-        }
-        InsertionSort(keys, rows);
+        public static bool Less(in Prefix x, in Prefix y) =>
+            x.A != y.A ? x.A < y.A : x.B != y.B ? x.B < y.B : x.C != y.C ? x.C < y.C : x.D < y.D;
     }
-
-    /// <summary>Puts a pivot (the median of the first, middle and last key) in its place and returns that place; at least 3 keys.</summary>
-    // Per key: compiled optimized at its first call (see AccountImport.KeysOf).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Partition(Span<Prefix> keys, Span<AccountUpsert> rows)
-    {
-        var hi = keys.Length - 1;
-        var middle = hi >> 1;
-        SwapIfGreater(keys, rows, 0, middle);
-        SwapIfGreater(keys, rows, 0, hi);
-        SwapIfGreater(keys, rows, middle, hi);
-        var pivot = keys[middle];
-        Swap(keys, rows, middle, hi - 1);
-        int left = 0, right = hi - 1;
-        while (left < right)
-        {
-            while (Less(keys[++left], pivot)) { }
-            while (Less(pivot, keys[--right])) { }
-            if (left >= right) break;
-            Swap(keys, rows, left, right);
-        }
-        if (left != hi - 1) Swap(keys, rows, left, hi - 1);
-        return left;
-    }
-
-    // Per key: compiled optimized at its first call (see AccountImport.KeysOf).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void InsertionSort(Span<Prefix> keys, Span<AccountUpsert> rows)
-    {
-        for (var i = 1; i < keys.Length; i++)
-        {
-            var key = keys[i];
-            var row = rows[i];
-            var j = i - 1;
-            for (; j >= 0 && Less(key, keys[j]); j--)
-            {
-                keys[j + 1] = keys[j];
-                rows[j + 1] = rows[j];
-            }
-            keys[j + 1] = key;
-            rows[j + 1] = row;
-        }
-    }
-
-    private static void HeapSort(Span<Prefix> keys, Span<AccountUpsert> rows)
-    {
-        var n = keys.Length;
-        for (var i = n / 2 - 1; i >= 0; i--) SiftDown(keys, rows, i, n);
-        for (var end = n - 1; end > 0; end--)
-        {
-            Swap(keys, rows, 0, end);
-            SiftDown(keys, rows, 0, end);
-        }
-    }
-
-    private static void SiftDown(Span<Prefix> keys, Span<AccountUpsert> rows, int at, int n)
-    {
-        while (2 * at + 1 < n)
-        {
-            var child = 2 * at + 1;
-            if (child + 1 < n && Less(keys[child], keys[child + 1])) child++;
-            if (!Less(keys[at], keys[child])) return;
-            Swap(keys, rows, at, child);
-            at = child;
-        }
-    }
-
-    private static void SwapIfGreater(Span<Prefix> keys, Span<AccountUpsert> rows, int i, int j)
-    {
-        if (Less(keys[j], keys[i])) Swap(keys, rows, i, j);
-    }
-
-    private static void Swap(Span<Prefix> keys, Span<AccountUpsert> rows, int i, int j)
-    {
-        (keys[i], keys[j]) = (keys[j], keys[i]);
-        (rows[i], rows[j]) = (rows[j], rows[i]);
-    }
-
-    private static bool Less(in Prefix x, in Prefix y) =>
-        x.A != y.A ? x.A < y.A : x.B != y.B ? x.B < y.B : x.C != y.C ? x.C < y.C : x.D < y.D;
 
     /// <summary>The ordinal comparison of two keys' stored text: 'd:' (domains) before 'n:' (names), then the values.</summary>
     internal static int Compare(MatchKey x, MatchKey y) =>
