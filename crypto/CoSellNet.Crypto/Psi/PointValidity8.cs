@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using V = System.Runtime.Intrinsics.Vector512<long>;
 
@@ -19,6 +20,7 @@ internal static class PointValidity8
     /// A bit per point, set when valid: point <c>i</c> (0..7) is <paramref name="data"/>[<paramref name="offset"/>
     /// + i·<paramref name="stride"/> ..][..32]. The caller checks that all eight lie in <paramref name="data"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe int ValidLanes(ReadOnlySpan<byte> data, int offset, int stride)
     {
         var limbs = stackalloc long[10 * Lanes];
@@ -64,6 +66,7 @@ internal static class PointValidity8
     /// RFC 9496 section 4.3.1 from s (as libsodium's ristretto255_frombytes computes it): lanes all ones
     /// where decoding does not fail. Limb bounds (see <see cref="FieldElement8"/>) are noted where a sum feeds a product.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static V DecodeSucceeds(in FieldElement8 s)
     {
         var one = FieldElement8.One;
@@ -94,6 +97,7 @@ internal static class PointValidity8
     /// SQRT_RATIO_M1(1, w) as libsodium's ristretto255_sqrt_ratio_m1 with u = 1: was_square in all-ones
     /// lanes and a square root of 1/w (of sqrt(-1)/w where 1/w is not a square), up to sign.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (V WasSquare, FieldElement8 Root) InvSqrt(in FieldElement8 w)
     {
         FieldElement8.Sq(w, out var w3);
