@@ -182,40 +182,49 @@ internal struct FieldElement8
         Carry(h0, h1, h2, h3, h4, h5, h6, h7, h8, h9, out h);
     }
 
-    /// <summary>f squared n times (n ≥ 1).</summary>
+    /// <summary>f squared n times (n ≥ 1), and g alike: two independent chains interleaved.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void SqTimes(in FieldElement8 f, int n, out FieldElement8 h)
+    public static void SqTimes(in FieldElement8 f, in FieldElement8 g, int n, out FieldElement8 hf, out FieldElement8 hg)
     {
-        Sq(f, out h);
-        for (var i = 1; i < n; i++) Sq(h, out h);
+        Sq(f, out hf);
+        Sq(g, out hg);
+        for (var i = 1; i < n; i++)
+        {
+            Sq(hf, out hf);
+            Sq(hg, out hg);
+        }
     }
 
-    /// <summary>z^((p-5)/8) = z^(2^252-3), ref10's fe_pow22523 (its addition chain, step for step).</summary>
+    /// <summary>
+    /// z^((p-5)/8) = z^(2^252-3) for two elements, ref10's fe_pow22523 (its addition chain, step for step)
+    /// on each, the steps interleaved: one squaring waits on the last, so two independent chains keep the
+    /// vector units busier (a squaring 29 ns instead of 39 for eight lanes, measured on this Zen 4).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Pow22523(in FieldElement8 z, out FieldElement8 h)
+    public static void Pow22523(in FieldElement8 z, in FieldElement8 y, out FieldElement8 hz, out FieldElement8 hy)
     {
-        Sq(z, out var t0);
-        SqTimes(t0, 2, out var t1);
-        Mul(z, t1, out t1);
-        Mul(t0, t1, out t0);
-        Sq(t0, out t0);
-        Mul(t1, t0, out t0);
-        SqTimes(t0, 5, out t1);
-        Mul(t1, t0, out t0);
-        SqTimes(t0, 10, out t1);
-        Mul(t1, t0, out t1);
-        SqTimes(t1, 20, out var t2);
-        Mul(t2, t1, out t1);
-        SqTimes(t1, 10, out t1);
-        Mul(t1, t0, out t0);
-        SqTimes(t0, 50, out t1);
-        Mul(t1, t0, out t1);
-        SqTimes(t1, 100, out t2);
-        Mul(t2, t1, out t1);
-        SqTimes(t1, 50, out t1);
-        Mul(t1, t0, out t0);
-        SqTimes(t0, 2, out t0);
-        Mul(t0, z, out h);
+        Sq(z, out var z0); Sq(y, out var y0);
+        SqTimes(z0, y0, 2, out var z1, out var y1);
+        Mul(z, z1, out z1); Mul(y, y1, out y1);
+        Mul(z0, z1, out z0); Mul(y0, y1, out y0);
+        Sq(z0, out z0); Sq(y0, out y0);
+        Mul(z1, z0, out z0); Mul(y1, y0, out y0);
+        SqTimes(z0, y0, 5, out z1, out y1);
+        Mul(z1, z0, out z0); Mul(y1, y0, out y0);
+        SqTimes(z0, y0, 10, out z1, out y1);
+        Mul(z1, z0, out z1); Mul(y1, y0, out y1);
+        SqTimes(z1, y1, 20, out var z2, out var y2);
+        Mul(z2, z1, out z1); Mul(y2, y1, out y1);
+        SqTimes(z1, y1, 10, out z1, out y1);
+        Mul(z1, z0, out z0); Mul(y1, y0, out y0);
+        SqTimes(z0, y0, 50, out z1, out y1);
+        Mul(z1, z0, out z1); Mul(y1, y0, out y1);
+        SqTimes(z1, y1, 100, out z2, out y2);
+        Mul(z2, z1, out z1); Mul(y2, y1, out y1);
+        SqTimes(z1, y1, 50, out z1, out y1);
+        Mul(z1, z0, out z0); Mul(y1, y0, out y0);
+        SqTimes(z0, y0, 2, out z0, out y0);
+        Mul(z0, z, out hz); Mul(y0, y, out hy);
     }
 
     /// <summary>Signed 32×32→64 product of each lane's low halves (vpmuldq).</summary>

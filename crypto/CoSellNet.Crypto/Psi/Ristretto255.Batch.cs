@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.Intrinsics.X86;
 
 namespace CoSellNet.Crypto;
@@ -15,7 +16,7 @@ public static partial class Ristretto255
     /// The index of the first record in <paramref name="records"/> (back-to-back <paramref name="recordSize"/>-byte
     /// records, each holding a 32-byte point at <paramref name="pointOffset"/>) whose point <see cref="IsValidPoint"/>
     /// refuses, or -1 when all are valid (and for none). Same answers as calling <see cref="IsValidPoint"/> on each,
-    /// several times faster where AVX-512 is available: eight points at a time.
+    /// several times faster where AVX-512 is available: sixteen points at a time.
     /// </summary>
     /// <exception cref="ArgumentException">The length is not a whole number of records, or the point does not fit in a record.</exception>
     public static int IndexOfInvalidPoint(ReadOnlySpan<byte> records, int recordSize, int pointOffset) =>
@@ -37,11 +38,20 @@ public static partial class Ristretto255
         var i = 0;
         if (vectorized)
         {
-            for (; i + PointValidity8.Lanes <= count; i += PointValidity8.Lanes)
+            const int lanes = PointValidity8.Lanes;
+            for (; i + 2 * lanes <= count; i += 2 * lanes)
             {
-                var valid = PointValidity8.ValidLanes(records, i * recordSize + pointOffset, recordSize);
-                if (valid != (1 << PointValidity8.Lanes) - 1)
-                    return i + System.Numerics.BitOperations.TrailingZeroCount(~valid);
+                var valid = PointValidity8.ValidLanes(records, i * recordSize + pointOffset, (i + lanes) * recordSize + pointOffset, recordSize);
+                if (valid != 0xFFFF) return i + BitOperations.TrailingZeroCount(~valid);
+            }
+            if (i + lanes <= count)
+            {
+                // 8 to 15 left: the first eight and the last eight, which overlap where fewer than 16 are left.
+                var last = count - lanes;
+                var valid = PointValidity8.ValidLanes(records, i * recordSize + pointOffset, last * recordSize + pointOffset, recordSize);
+                if ((valid & 0xFF) != 0xFF) return i + BitOperations.TrailingZeroCount(~valid);
+                if (valid != 0xFFFF) return last + BitOperations.TrailingZeroCount(~valid >> lanes);
+                return -1;
             }
         }
         // The tail of fewer than eight (and everything without AVX-512) goes to libsodium, one point at a time.

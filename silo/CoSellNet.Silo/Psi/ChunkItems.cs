@@ -16,8 +16,8 @@ public static class ChunkItems
 
     /// <summary>
     /// Same as <see cref="Parse(UploadKind, ReadOnlySpan{byte})"/>. The points were once checked on all
-    /// cores for large chunks (libsodium, ~4.2 µs a point); with the AVX-512 check (~1.6 µs) a 16,384-record
-    /// chunk takes ~28 ms on one core, and the split cost 3-13% more CPU with no gain in wall time on the
+    /// cores for large chunks (libsodium, ~4.2 µs a point); with the AVX-512 check (~1.25 µs) a 16,384-record
+    /// chunk takes ~21 ms on one core, and the split cost 3-13% more CPU with no gain in wall time on the
     /// busy 2-core machine (measured session 10), so the check runs on the request's thread.
     /// </summary>
     public static List<ChunkItem> Parse(UploadKind kind, ReadOnlyMemory<byte> body) => Parse(kind, body.Span);

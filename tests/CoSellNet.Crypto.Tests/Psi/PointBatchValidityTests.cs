@@ -6,7 +6,7 @@ using CoSellNet.Crypto.Tests.Vectors;
 namespace CoSellNet.Crypto.Tests.Psi;
 
 /// <summary>
-/// The batch point check (eight at a time with AVX-512, else libsodium one by one) against libsodium's own
+/// The batch point check (sixteen at a time with AVX-512, else libsodium one by one) against libsodium's own
 /// check, <see cref="Ristretto255.IsValidPoint"/>, which stays the reference: over a million encodings of
 /// several kinds, point by point, and the index it returns with invalid points at every lane and in the tail.
 /// </summary>
@@ -16,7 +16,9 @@ public class PointBatchValidityTests
     private static readonly BigInteger P = BigInteger.Pow(2, 255) - 19;
 
     /// <summary>Both paths where this machine has AVX-512 (the CI and benchmark machines do), else the fallback alone.</summary>
-    public static TheoryData<bool> Paths => Avx512F.IsSupported ? new(true, false) : new(false);
+    private static bool[] PathList => Avx512F.IsSupported ? [true, false] : [false];
+
+    public static TheoryData<bool> Paths => new(PathList);
 
     public enum Kind { FromHash, FromHashOneBitFlipped, Uniform, TopAndLowBitCleared }
 
@@ -90,13 +92,25 @@ public class PointBatchValidityTests
         Assert.Equal(16, AssertVerdictsMatch(points));
     }
 
-    /// <summary>An invalid encoding at each position of three groups of eight and a tail of five, with valid points and a later invalid one around it.</summary>
+    /// <summary>
+    /// Counts that take each way through the check: a tail alone (5), one group of eight (8), a group and
+    /// the overlapping last eight (13), a pair of groups (16), a pair and then 13 (29), two pairs and a tail of 5 (37).
+    /// </summary>
+    public static TheoryData<bool, int> PathsAndCounts()
+    {
+        var data = new TheoryData<bool, int>();
+        foreach (var vectorized in PathList)
+            foreach (var count in new[] { 5, 8, 13, 16, 29, 37 })
+                data.Add(vectorized, count);
+        return data;
+    }
+
+    /// <summary>An invalid encoding at each position (so at every lane of both groups, and in the tail), with valid points and a later invalid one around it.</summary>
     [Theory]
-    [MemberData(nameof(Paths))]
-    public void The_index_is_that_of_the_first_invalid_point(bool vectorized)
+    [MemberData(nameof(PathsAndCounts))]
+    public void The_index_is_that_of_the_first_invalid_point(bool vectorized, int count)
     {
         var bad = Ristretto255VectorTests.InvalidEncodings.Select(row => Hex.Decode((string)row[1])).Append(new byte[Size]).ToArray();
-        const int count = 3 * 8 + 5;
         var good = Enumerable.Range(1, count).Select(Multiple).ToArray();
         var all = good.SelectMany(g => g).ToArray();
         Assert.Equal(-1, Ristretto255.IndexOfInvalidPoint(all, Size, 0, vectorized));
@@ -144,7 +158,7 @@ public class PointBatchValidityTests
     }
 
     /// <summary>
-    /// Compares each point's verdict with libsodium's: the vectorized check eight at a time on every group
+    /// Compares each point's verdict with libsodium's: the vectorized check on every group of eight
     /// (so each lane's answer is seen, not only the first invalid one), and the public API on the whole.
     /// Returns how many were valid.
     /// </summary>
@@ -160,12 +174,17 @@ public class PointBatchValidityTests
         }
         if (Avx512F.IsSupported)
         {
-            for (var group = 0; group + 8 <= count; group += 8)
+            for (var group = 0; group + 8 <= count; group += 16)
             {
-                var lanes = PointValidity8.ValidLanes(points, group * Size, Size);
-                for (var lane = 0; lane < 8; lane++)
-                    if (((lanes >> lane) & 1) == 1 != expected[group + lane])
-                        Assert.Fail($"point {group + lane} ({Hex.Encode(points.AsSpan((group + lane) * Size, Size))}): libsodium says {(expected[group + lane] ? "valid" : "invalid")}, the vector check the opposite");
+                // Two groups side by side, as the check runs them; a last lone group goes with itself.
+                var second = group + 16 <= count ? group + 8 : group;
+                var lanes = PointValidity8.ValidLanes(points, group * Size, second * Size, Size);
+                for (var lane = 0; lane < 16; lane++)
+                {
+                    var at = (lane < 8 ? group : second) + lane % 8;
+                    if (((lanes >> lane) & 1) == 1 != expected[at])
+                        Assert.Fail($"point {at} ({Hex.Encode(points.AsSpan(at * Size, Size))}): libsodium says {(expected[at] ? "valid" : "invalid")}, the vector check the opposite");
+                }
             }
             Assert.Equal(firstInvalid, Ristretto255.IndexOfInvalidPoint(points, Size, 0, vectorized: true));
         }
