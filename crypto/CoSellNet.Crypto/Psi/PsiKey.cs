@@ -146,9 +146,8 @@ public sealed unsafe class PsiKey : IDisposable
     {
         if (points.Length % PointSize != 0)
             throw new ArgumentException($"Points come in {PointSize}-byte units; got {points.Length} bytes.", nameof(points));
-        for (var i = 0; i < points.Length / PointSize; i++)
-            if (!Ristretto255.IsValidPoint(points.Slice(i * PointSize, PointSize)))
-                throw new InvalidPointException(i);
+        var invalid = Ristretto255.IndexOfInvalidPoint(points);
+        if (invalid >= 0) throw new InvalidPointException(invalid);
     }
 
     /// <summary>Zeroes the scalar. The key cannot be used afterwards.</summary>

@@ -10,7 +10,7 @@ namespace CoSellNet.Crypto;
 /// <c>ristretto255_XMD:SHA-512_R255MAP_RO_</c>). Low-level: most code wants <see cref="PsiKey"/>.
 /// Points are 32-byte canonical encodings; scalars are 32 bytes little-endian, reduced mod ℓ.
 /// </summary>
-public static unsafe class Ristretto255
+public static unsafe partial class Ristretto255
 {
     /// <summary>Size of an encoded point.</summary>
     public const int PointSize = Sodium.PointBytes;
