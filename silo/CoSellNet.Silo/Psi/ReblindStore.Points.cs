@@ -50,7 +50,9 @@ public sealed partial class ReblindStore
         // A COPY instead of a data reader: the rows arrive as one byte stream, parsed here with no
         // call per column and no string per row (the population's bytes are compared with the
         // previous row's); measured on the task GETs of a mapping run, see docs/decisions.md.
-        var rows = new TaskPointRows(range.Count, GC.AllocateUninitializedArray<byte>(range.Count * TagEntrySize));
+        // The held entries are rented too (2.75 MB for a full task, a large object each): StoreTags returns them.
+        var rows = new TaskPointRows(range.Count, ArrayPool<byte>.Shared.Rent(range.Count * TagEntrySize));
+        var held = false;
         var input = ArrayPool<byte>.Shared.Rent(64 << 10);
         var block = ArrayPool<byte>.Shared.Rent(TaskPointRows.BlockPoints * PsiFormat.TaskPointSize);
         try
@@ -85,14 +87,16 @@ public sealed partial class ReblindStore
                 if (start != end || await copy.ReadAsync(input, ct) != 0)
                     throw new InvalidDataException("The COPY of a task's points went on after its end marker.");
             }
+            await tx.CommitAsync(ct);
+            if (rows.Holdable) Hold(new HeldRecords(partnership, epoch, range, id, commits, rows.Entries, rows.Count, [.. rows.Populations]));
+            held = rows.Holdable;
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(input);
             ArrayPool<byte>.Shared.Return(block);
+            if (!held) ArrayPool<byte>.Shared.Return(rows.Entries);
         }
-        await tx.CommitAsync(ct);
-        if (rows.Holdable) Hold(new HeldRecords(partnership, epoch, range, id, commits, rows.Entries, rows.Count, [.. rows.Populations]));
         return rows.Count;
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using CoSellNet.Protocol;
 using Npgsql;
@@ -172,6 +173,19 @@ public sealed partial class ReblindStore(NpgsqlDataSource db)
     {
         // Taken out whatever happens: on a failure below, a retry reads the records again.
         var held = Take(partnership, epoch, range);
+        try
+        {
+            await Store(held, partnership, epoch, range, tags, ct);
+        }
+        finally
+        {
+            // Rented by the point read (WritePoints); once taken nothing else refers to them.
+            if (held is not null) ArrayPool<byte>.Shared.Return(held.Entries);
+        }
+    }
+
+    private async Task Store(HeldRecords? held, string partnership, int epoch, ReblindRange range, ReadOnlyMemory<byte> tags, CancellationToken ct)
+    {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         int list;
