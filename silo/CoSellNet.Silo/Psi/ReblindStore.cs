@@ -139,7 +139,7 @@ public sealed partial class ReblindStore(NpgsqlDataSource db)
         return (int)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
-    /// <summary>A task's records of ($1 partnership, $2 epoch, $3 owner) from seq $4 to $5, in seq order (one range of the seq index): the read <see cref="WritePoints"/> runs as a COPY of one list id's range. Public for the benchmark's EXPLAIN.</summary>
+    /// <summary>A task's records of ($1 partnership, $2 epoch, $3 owner) from seq $4 to $5, in seq order (one range of the seq index). Public for the benchmark's EXPLAIN.</summary>
     public const string TaskPoints = $"""
         SELECT seq, point, record_id, population FROM psi_points
          WHERE list_id = {PsiStore.ListOf} AND seq BETWEEN $4 AND $5
@@ -150,11 +150,91 @@ public sealed partial class ReblindStore(NpgsqlDataSource db)
     /// The settings <see cref="TaskPoints"/> runs under. With statistics, the planner read a task's
     /// range as a bitmap of its heap pages and sorted the rows by seq (at 500k a side: 60 ms a
     /// task, the sort spilling 5 MB to disk); the seq index gives them in order, and its order is
-    /// the heap's (an upload's rows go in by seq), so no sort and the same pages. The read itself
-    /// names the list by its id (a COPY, see <see cref="WritePoints"/>), so the planner knows how
-    /// much of a small list a task's range is: no sequential scan and sort of it either.
+    /// the heap's (an upload's rows go in by seq), so no sort and the same pages.
     /// </summary>
-    public static readonly string[] TaskSettings = ["SET LOCAL enable_bitmapscan = off", "SET LOCAL enable_seqscan = off"];
+    public static readonly string[] TaskSettings = ["SET LOCAL enable_bitmapscan = off"];
+
+    /// <summary>
+    /// Writes the range's points, seq ‖ point each, in sequence order, to <paramref name="output"/>;
+    /// returns how many. The same read brings each record's id and population, held for the
+    /// task's tags (<see cref="StoreTags"/>) once the whole range was read.
+    /// </summary>
+    public async Task<int> WritePoints(string partnership, int epoch, ReblindRange range, Stream output, CancellationToken ct = default)
+    {
+        // The list and its commit count first, then the points: a commit between the two statements
+        // (each reads its own snapshot) shows in the count under the lock at StoreTags, never the
+        // other way round, so held records are used only if no commit came after they were read.
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection, tx);
+        foreach (var setting in TaskSettings) batch.BatchCommands.Add(new NpgsqlBatchCommand(setting));
+        batch.BatchCommands.Add(Sql.Command($"SELECT list_id, ({Commits}) FROM psi_lists WHERE partnership = $1 AND epoch = $2 AND owner = $3",
+            partnership, epoch, range.Owner));
+        batch.BatchCommands.Add(Sql.Command(TaskPoints, partnership, epoch, range.Owner, range.FromSeq, range.ToSeq));
+        await using var reader = await batch.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+        int? list = null;
+        long commits = 0;
+        if (await reader.ReadAsync(ct)) (list, commits) = (reader.GetInt32(0), reader.GetInt64(1));
+        await reader.NextResultAsync(ct);
+        // Items are gathered into one buffer and written in blocks: no allocation per point.
+        const int block = 1024;
+        var buffer = new byte[block * PsiFormat.TaskPointSize];
+        // Rented (2.75 MB for a full task, a large object each): StoreTags returns them once held records are taken.
+        var entries = ArrayPool<byte>.Shared.Rent(range.Count * TagEntrySize);
+        var held = false;
+        try
+        {
+            var recordId = new byte[256];
+            var populations = new List<string>();
+            string? population = null;
+            int filled = 0, count = 0, index = 0;
+            var holdable = list is not null;
+            while (await reader.ReadAsync(ct))
+            {
+                var at = filled * PsiFormat.TaskPointSize;
+                var seq = reader.GetInt64(0);
+                BinaryPrimitives.WriteInt64BigEndian(buffer.AsSpan(at), seq);
+                reader.GetBytes(1, 0, buffer, at + PsiFormat.SeqSize, PsiFormat.PointSize);
+                // Record ids are 16 bytes from the API; a range with another cannot be held (and StoreTags then refuses it when it reads it).
+                holdable = holdable && count < range.Count && reader.GetBytes(2, 0, recordId, 0, recordId.Length) == PsiFormat.RecordIdSize;
+                if (holdable)
+                {
+                    var entry = entries.AsSpan(count * TagEntrySize, TagEntrySize);
+                    BinaryPrimitives.WriteInt64BigEndian(entry, seq);
+                    recordId.AsSpan(0, PsiFormat.RecordIdSize).CopyTo(entry[PsiFormat.TaskTagSize..]);
+                    var name = reader.GetString(3);
+                    // Populations are few, in runs: look one up only when it changes.
+                    if (!string.Equals(name, population, StringComparison.Ordinal))
+                    {
+                        population = name;
+                        index = populations.IndexOf(name);
+                        if (index < 0)
+                        {
+                            index = populations.Count;
+                            populations.Add(name);
+                        }
+                    }
+                    BinaryPrimitives.WriteUInt16BigEndian(entry[(PsiFormat.TaskTagSize + PsiFormat.RecordIdSize)..], checked((ushort)index));
+                }
+                count++;
+                if (++filled == block)
+                {
+                    await output.WriteAsync(buffer, ct);
+                    filled = 0;
+                }
+            }
+            await output.WriteAsync(buffer.AsMemory(0, filled * PsiFormat.TaskPointSize), ct);
+            await reader.DisposeAsync();
+            await tx.CommitAsync(ct);
+            if (holdable) Hold(new HeldRecords(partnership, epoch, range, list!.Value, commits, entries, count, [.. populations]));
+            held = holdable;
+            return count;
+        }
+        finally
+        {
+            if (!held) ArrayPool<byte>.Shared.Return(entries);
+        }
+    }
 
     /// <summary>
     /// Stores tags for a range: <paramref name="tags"/> holds seq ‖ tag items, seqs increasing.
