@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Claims;
 using CoSellNet.Api.Auth;
@@ -49,19 +50,27 @@ public static class TaskEndpoints
             var partnership = await PsiAccess.Exchanging(grains, me, counterpartId);
             var overlap = PsiAccess.Overlap(grains, partnership);
             var task = await overlap.TaskForTags(me, taskId);
-            var body = await ReadTags(http, task);
-            if (body.Length / PsiFormat.TaskTagSize != task.Count)
+            var (buffer, length) = await ReadTags(http, task);
+            try
             {
-                // Records in the task's range may have changed since it was issued: then the task is stale, not the client wrong.
-                if (await store.InRange(partnership.Id, partnership.Epoch, task) < task.Count)
+                var body = buffer.AsMemory(0, length);
+                if (body.Length / PsiFormat.TaskTagSize != task.Count)
                 {
-                    await overlap.DropTask(me, taskId);
-                    throw ProblemException.Conflict("Task changed", "The counterpart changed records of this task after it was issued. Get the next task and re-blind that.");
+                    // Records in the task's range may have changed since it was issued: then the task is stale, not the client wrong.
+                    if (await store.InRange(partnership.Id, partnership.Epoch, task) < task.Count)
+                    {
+                        await overlap.DropTask(me, taskId);
+                        throw ProblemException.Conflict("Task changed", "The counterpart changed records of this task after it was issued. Get the next task and re-blind that.");
+                    }
+                    throw ProblemException.Invalid("body", $"has {body.Length / PsiFormat.TaskTagSize} tags; this task has {task.Count} points and needs exactly one tag per point, in the order they were sent.");
                 }
-                throw ProblemException.Invalid("body", $"has {body.Length / PsiFormat.TaskTagSize} tags; this task has {task.Count} points and needs exactly one tag per point, in the order they were sent.");
+                CheckSequence(body.Span, task);
+                await store.StoreTags(partnership.Id, partnership.Epoch, task, body);
             }
-            CheckSequence(body.Span, task);
-            await store.StoreTags(partnership.Id, partnership.Epoch, task, body);
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
             await overlap.TaskDone(me, taskId);
             return TypedResults.NoContent();
         })
@@ -72,16 +81,45 @@ public static class TaskEndpoints
     }
 
 
-    private static async Task<ReadOnlyMemory<byte>> ReadTags(HttpContext http, ReblindRange task)
+    /// <summary>
+    /// The tags' body in a buffer rented from the shared pool (return it when done): a full task's
+    /// tags are 1.5 MB, and a fresh array per task was a large-object allocation per request,
+    /// which only full collections reclaim.
+    /// </summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadTags(HttpContext http, ReblindRange task)
     {
         var max = (long)task.Count * PsiFormat.TaskTagSize;
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = max + PsiFormat.TaskTagSize;
-        // Sized from Content-Length (not grown by doubling: 1.5 MB of tags per full task).
-        using var buffer = new MemoryStream((int)Math.Clamp(http.Request.ContentLength ?? 0, 0, max + PsiFormat.TaskTagSize));
-        await http.Request.Body.CopyToAsync(buffer);
-        if (buffer.Length % PsiFormat.TaskTagSize != 0)
-            throw ProblemException.Invalid("body", $"is {buffer.Length} bytes, not a whole number of 24-byte items (seq 8 ‖ tag 16).");
-        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        var most = (int)(max + PsiFormat.TaskTagSize);
+        // Sized from Content-Length (one byte more, so that a body longer than it announced shows);
+        // without one, grown by doubling up to the limit.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp((http.Request.ContentLength ?? 64 << 10) + 1, 1, most + 1));
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > most) throw new BadHttpRequestException($"This task takes at most {most:N0} bytes of tags.", StatusCodes.Status413PayloadTooLarge);
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, most + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                var read = await http.Request.Body.ReadAsync(buffer.AsMemory(length));
+                if (read == 0) break;
+                length += read;
+            }
+            if (length % PsiFormat.TaskTagSize != 0)
+                throw ProblemException.Invalid("body", $"is {length} bytes, not a whole number of 24-byte items (seq 8 ‖ tag 16).");
+            return (buffer, length);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
     }
 
     /// <summary>Every seq inside the task's range, strictly increasing: tags match the points they were made from.</summary>

@@ -28,7 +28,8 @@ public sealed partial class ReblindStore
     /// The records of a task's range as its point read found them, each a block entry without its
     /// tag yet (seq ‖ 16 zero bytes ‖ record id ‖ population index), in seq order; with the list's
     /// id and its commit count (<see cref="Commits"/>) read before the points, in an earlier or the
-    /// same snapshot.
+    /// same snapshot. The entries array is rented from the shared pool (and may be longer than
+    /// <c>Count</c> entries): the store that takes it returns it; one evicted is left to the GC.
     /// </summary>
     private sealed record HeldRecords(string Partnership, int Epoch, ReblindRange Range, int List, long Commits,
         byte[] Entries, int Count, string[] Populations);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using CoSellNet.Protocol;
 using Npgsql;
@@ -178,51 +179,61 @@ public sealed partial class ReblindStore(NpgsqlDataSource db)
         // Items are gathered into one buffer and written in blocks: no allocation per point.
         const int block = 1024;
         var buffer = new byte[block * PsiFormat.TaskPointSize];
-        var entries = GC.AllocateUninitializedArray<byte>(range.Count * TagEntrySize);
-        var recordId = new byte[256];
-        var populations = new List<string>();
-        string? population = null;
-        int filled = 0, count = 0, index = 0;
-        var holdable = list is not null;
-        while (await reader.ReadAsync(ct))
+        // Rented (2.75 MB for a full task, a large object each): StoreTags returns them once held records are taken.
+        var entries = ArrayPool<byte>.Shared.Rent(range.Count * TagEntrySize);
+        var held = false;
+        try
         {
-            var at = filled * PsiFormat.TaskPointSize;
-            var seq = reader.GetInt64(0);
-            BinaryPrimitives.WriteInt64BigEndian(buffer.AsSpan(at), seq);
-            reader.GetBytes(1, 0, buffer, at + PsiFormat.SeqSize, PsiFormat.PointSize);
-            // Record ids are 16 bytes from the API; a range with another cannot be held (and StoreTags then refuses it when it reads it).
-            holdable = holdable && count < range.Count && reader.GetBytes(2, 0, recordId, 0, recordId.Length) == PsiFormat.RecordIdSize;
-            if (holdable)
+            var recordId = new byte[256];
+            var populations = new List<string>();
+            string? population = null;
+            int filled = 0, count = 0, index = 0;
+            var holdable = list is not null;
+            while (await reader.ReadAsync(ct))
             {
-                var entry = entries.AsSpan(count * TagEntrySize, TagEntrySize);
-                BinaryPrimitives.WriteInt64BigEndian(entry, seq);
-                recordId.AsSpan(0, PsiFormat.RecordIdSize).CopyTo(entry[PsiFormat.TaskTagSize..]);
-                var name = reader.GetString(3);
-                // Populations are few, in runs: look one up only when it changes.
-                if (!string.Equals(name, population, StringComparison.Ordinal))
+                var at = filled * PsiFormat.TaskPointSize;
+                var seq = reader.GetInt64(0);
+                BinaryPrimitives.WriteInt64BigEndian(buffer.AsSpan(at), seq);
+                reader.GetBytes(1, 0, buffer, at + PsiFormat.SeqSize, PsiFormat.PointSize);
+                // Record ids are 16 bytes from the API; a range with another cannot be held (and StoreTags then refuses it when it reads it).
+                holdable = holdable && count < range.Count && reader.GetBytes(2, 0, recordId, 0, recordId.Length) == PsiFormat.RecordIdSize;
+                if (holdable)
                 {
-                    population = name;
-                    index = populations.IndexOf(name);
-                    if (index < 0)
+                    var entry = entries.AsSpan(count * TagEntrySize, TagEntrySize);
+                    BinaryPrimitives.WriteInt64BigEndian(entry, seq);
+                    recordId.AsSpan(0, PsiFormat.RecordIdSize).CopyTo(entry[PsiFormat.TaskTagSize..]);
+                    var name = reader.GetString(3);
+                    // Populations are few, in runs: look one up only when it changes.
+                    if (!string.Equals(name, population, StringComparison.Ordinal))
                     {
-                        index = populations.Count;
-                        populations.Add(name);
+                        population = name;
+                        index = populations.IndexOf(name);
+                        if (index < 0)
+                        {
+                            index = populations.Count;
+                            populations.Add(name);
+                        }
                     }
+                    BinaryPrimitives.WriteUInt16BigEndian(entry[(PsiFormat.TaskTagSize + PsiFormat.RecordIdSize)..], checked((ushort)index));
                 }
-                BinaryPrimitives.WriteUInt16BigEndian(entry[(PsiFormat.TaskTagSize + PsiFormat.RecordIdSize)..], checked((ushort)index));
+                count++;
+                if (++filled == block)
+                {
+                    await output.WriteAsync(buffer, ct);
+                    filled = 0;
+                }
             }
-            count++;
-            if (++filled == block)
-            {
-                await output.WriteAsync(buffer, ct);
-                filled = 0;
-            }
+            await output.WriteAsync(buffer.AsMemory(0, filled * PsiFormat.TaskPointSize), ct);
+            await reader.DisposeAsync();
+            await tx.CommitAsync(ct);
+            if (holdable) Hold(new HeldRecords(partnership, epoch, range, list!.Value, commits, entries, count, [.. populations]));
+            held = holdable;
+            return count;
         }
-        await output.WriteAsync(buffer.AsMemory(0, filled * PsiFormat.TaskPointSize), ct);
-        await reader.DisposeAsync();
-        await tx.CommitAsync(ct);
-        if (holdable) Hold(new HeldRecords(partnership, epoch, range, list!.Value, commits, entries, count, [.. populations]));
-        return count;
+        finally
+        {
+            if (!held) ArrayPool<byte>.Shared.Return(entries);
+        }
     }
 
     /// <summary>
@@ -242,6 +253,19 @@ public sealed partial class ReblindStore(NpgsqlDataSource db)
     {
         // Taken out whatever happens: on a failure below, a retry reads the records again.
         var held = Take(partnership, epoch, range);
+        try
+        {
+            await Store(held, partnership, epoch, range, tags, ct);
+        }
+        finally
+        {
+            // Rented by the point read (WritePoints); once taken nothing else refers to them.
+            if (held is not null) ArrayPool<byte>.Shared.Return(held.Entries);
+        }
+    }
+
+    private async Task Store(HeldRecords? held, string partnership, int epoch, ReblindRange range, ReadOnlyMemory<byte> tags, CancellationToken ct)
+    {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         int list;
